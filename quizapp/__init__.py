@@ -1,0 +1,64 @@
+"""quizapp: short lessons, quizzes and spaced repetition about production management."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides everything, which is how tests pick their database."""
+    from quizapp.config import load_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, dict(config or {}))
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from quizapp import models  # noqa: F401  (the metadata must be complete for Alembic)
+    from quizapp.auth.session import init_login
+    from quizapp.db import db, render_migration_type
+    from quizapp.extensions import limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, render_as_batch=True, compare_type=True, render_item=render_migration_type
+    )
+    limiter.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from quizapp.auth.views import bp as auth_bp
+    from quizapp.learn.views import bp as learn_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from quizapp.errors import init_errors
+
+    init_errors(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from quizapp.errors import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_commands(app: Flask) -> None:
+    from quizapp.cli import content_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)

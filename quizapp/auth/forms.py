@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from quizapp.core.accounts import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, time_zones
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz.replace("_", " ")) for tz in sorted(time_zones())]
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=EMAIL_MAX, message=f"Use at most {EMAIL_MAX} characters."),
+            Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
+        ],
+    )
+    display_name = StringField(
+        "Display name",
+        validators=[
+            DataRequired("Enter a display name."),
+            Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+        ],
+        description="Shown to your instructors and classmates.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
+        description="At least 10 characters. A few unrelated words make a strong one.",
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[
+            DataRequired("Repeat the password."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+    )
+    time_zone = SelectField(
+        "Time zone",
+        default="UTC",
+        description="Your day for streaks and daily reviews starts at midnight here.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = time_zone_choices()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[DataRequired("Enter your email address."), Length(max=EMAIL_MAX)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+    )
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)],
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
+        description="At least 10 characters. Other devices will be logged out.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            DataRequired("Repeat the new password."),
+            EqualTo("new_password", "The two passwords do not match."),
+        ],
+    )
+
+
+class LogoutForm(FlaskForm):
+    """Logging out is a POST with a CSRF token, so no other site can log a learner out."""

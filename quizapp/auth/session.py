@@ -1,0 +1,32 @@
+"""How a request finds its user, and where a signed-in user may be sent next."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from quizapp.extensions import login_manager
+from quizapp.services.accounts import user_by_session_token
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to see that page."
+    login_manager.login_message_category = "info"
+    # A stolen session cookie stops working when used from another browser/network.
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(user_by_session_token)
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: no open redirects."""
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

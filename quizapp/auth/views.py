@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+
+from quizapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from quizapp.auth.session import safe_next
+from quizapp.db import db
+from quizapp.errors import render_error
+from quizapp.extensions import limiter
+from quizapp.services import accounts
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+
+# Per client address: enough for a person who mistypes, too few for guessing passwords.
+LOGIN_LIMIT = "10 per minute;50 per hour"
+
+
+@bp.app_context_processor
+def inject_logout_form():
+    return {"logout_form": LogoutForm}
+
+
+def invalid(template: str, form: FlaskForm, **context):
+    """Re-render a form that failed, with a 4xx status so the failure is machine-visible too."""
+    return render_template(template, form=form, **context), 400
+
+
+def attach_error(form: FlaskForm, error: accounts.AccountError) -> None:
+    field = getattr(form, error.field, None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.catalogue"))
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return invalid("auth/register.html", form)
+        return render_template("auth/register.html", form=form)
+    try:
+        user = accounts.register_user(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            time_zone=form.time_zone.data,
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return invalid("auth/register.html", form)
+    db.session.commit()
+    login_user(user)
+    flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+    return redirect(url_for("learn.catalogue"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("learn.catalogue"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return invalid("auth/login.html", form)
+        return render_template("auth/login.html", form=form)
+    user = accounts.authenticate(email=form.email.data, password=form.password.data)
+    if user is None:
+        form.form_errors.append("The email or password is not correct.")
+        return invalid("auth/login.html", form)
+    db.session.commit()
+    login_user(user, remember=form.remember.data)
+    flash(f"Welcome back, {user.display_name}.", "success")
+    return redirect(next_url or url_for("learn.catalogue"))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return render_error(
+            400, "The log-out request had no valid security token, so you are still logged in. "
+            "Go back, reload the page and try again."
+        )
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("learn.catalogue")), 303
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return invalid("auth/change_password.html", form)
+        return render_template("auth/change_password.html", form=form)
+    try:
+        accounts.change_password(
+            current_user._get_current_object(),
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return invalid("auth/change_password.html", form)
+    db.session.commit()
+    # The session token changed; sign this browser in again under the new one.
+    login_user(current_user._get_current_object())
+    flash("Your password is changed. Other devices have been logged out.", "success")
+    return redirect(url_for("learn.catalogue"))

@@ -1,0 +1,99 @@
+"""Command-line entry points; each is a thin wrapper over a service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from quizapp.core.content import load_content
+from quizapp.db import db, utcnow
+from quizapp.models import ROLES
+from quizapp.services import accounts
+from quizapp.services.content_sync import SyncRefused, content_sync
+
+users_cli = AppGroup("users", help="Manage accounts.")
+content_cli = AppGroup("content", help="Check and load the course content files.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Display name (defaults to the email's first part).")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.password_option(help="Asked for when not given.")
+def users_create(email: str, display_name: str | None, role: str, password: str) -> None:
+    """Create an account."""
+    try:
+        user = accounts.register_user(
+            email=email,
+            display_name=display_name or email.split("@")[0],
+            password=password,
+            role=role,
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def users_set_role(email: str, role: str) -> None:
+    """Change the role of an existing account."""
+    try:
+        user = accounts.set_role(email=email, role=role)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+def _content_root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["CONTENT_DIR"])
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise click.ClickException(f"{len(problems)} problem(s) in the content; nothing was loaded.")
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def content_check(path: str | None) -> None:
+    """Validate the content files without touching the database."""
+    catalogue, problems = load_content(_content_root(path))
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    click.echo(
+        f"Content OK: {len(catalogue.modules)} modules, {len(catalogue.lessons)} lessons, "
+        f"{len(catalogue.questions)} questions."
+    )
+
+
+@content_cli.command("sync")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def content_sync_command(path: str | None) -> None:
+    """Load the content files into the database in one transaction."""
+    catalogue, problems = load_content(_content_root(path))
+    if problems:
+        _report_problems(problems)
+    try:
+        report = content_sync(catalogue, now=utcnow())
+    except SyncRefused as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} Nothing was loaded.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"{report.total} change(s).")

@@ -1,0 +1,55 @@
+"""Rules for account fields, shared by the web forms and the command line."""
+
+from __future__ import annotations
+
+import unicodedata
+from zoneinfo import available_timezones
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+DISPLAY_NAME_MAX = 80
+EMAIL_MAX = 254
+
+# The most common passwords that pass the length rule; a breached-password list would be
+# better still, but this keeps the app self-contained.
+COMMON_PASSWORDS = frozenset(
+    """
+    1234567890 0123456789 1111111111 0000000000 1234512345 1q2w3e4r5t qwertyuiop
+    asdfghjkl; password12 password123 password1234 passw0rd123 iloveyou12 abcdefghij
+    abcd123456 qwerty1234 qwerty12345 qazwsxedcrfv 1qaz2wsx3edc letmein123 welcome123
+    administrator changeme123 football123 baseball123 superman123 trustno1234 monkey1234
+    dragon1234 sunshine12 princess12 qwertyuiop123 zaq12wsxcde 987654321a a123456789
+    """.split()
+)
+
+_time_zones: frozenset[str] | None = None
+
+
+def time_zones() -> frozenset[str]:
+    global _time_zones
+    if _time_zones is None:
+        _time_zones = frozenset(available_timezones())
+    return _time_zones
+
+
+def normalize_email(email: str) -> str:
+    """The form an address is stored and compared in: trimmed and lower-cased."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
+    """Why a new password is not acceptable, or None when it is."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return "This password is too easy to guess; choose a less common one."
+    local_part = normalize_email(email).split("@")[0]
+    if len(local_part) >= 4 and local_part in lowered:
+        return "Do not build the password from your email address."
+    name = display_name.strip().lower()
+    if len(name) >= 4 and name in lowered:
+        return "Do not build the password from your name."
+    return None

@@ -1,0 +1,391 @@
+"""Reading and validating the course content files, without any database.
+
+`load_content` reads the whole tree and returns what it could parse together with every
+problem it found, each tied to a file and line, so an author fixes a broken tree in one pass.
+See docs/content-format.md for the format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from quizapp.core.markdown import heading_levels, raw_html_lines, render_markdown
+from quizapp.core.questions import (
+    AnyQuestion,
+    QuestionSpec,
+    ShortText,
+    Slug,
+    SourceRef,
+    StrictModel,
+    Text,
+)
+from quizapp.core.yaml_lines import LineDict, LineList, YamlSyntaxError, line_of, load_yaml
+
+LESSON_WORDS = (250, 700)
+QUIZ_SIZE = (5, 10)
+LESSON_FILE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)\.md$")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+
+
+class ModuleFile(StrictModel):
+    id: Slug
+    title: ShortText
+    order: Annotated[int, Field(ge=1)]
+    summary: Text
+
+
+class LessonFrontMatter(StrictModel):
+    id: Slug
+    title: ShortText
+    order: Annotated[int, Field(ge=1, le=99)]
+    minutes: Annotated[int, Field(ge=2, le=5)]
+    objectives: Annotated[list[ShortText], Field(min_length=2, max_length=5)]
+    sources: Annotated[list[SourceRef], Field(min_length=1)]
+
+
+class QuestionFileHeader(StrictModel):
+    lesson: Slug
+    questions: Annotated[list[Any], Field(min_length=1)]
+
+
+_question_adapter: TypeAdapter[QuestionSpec] = TypeAdapter(AnyQuestion)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ModuleContent:
+    slug: str
+    title: str
+    summary: str
+    position: int
+
+
+@dataclass(frozen=True)
+class LessonContent:
+    slug: str
+    module: str
+    title: str
+    position: int
+    minutes: int
+    objectives: list[str]
+    sources: list[dict[str, str]]
+    body: str
+
+
+@dataclass(frozen=True)
+class QuestionContent:
+    lesson: str
+    position: int
+    spec: QuestionSpec
+
+    @property
+    def slug(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Catalogue:
+    modules: list[ModuleContent] = field(default_factory=list)
+    lessons: list[LessonContent] = field(default_factory=list)
+    questions: list[QuestionContent] = field(default_factory=list)
+
+
+class _Collector:
+    """Gathers problems with display paths relative to where the command was run."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(display_path(path), line, message))
+
+    def validation(
+        self, path: Path, data: Any, error: ValidationError, prefix: tuple = (), first_line: int = 1
+    ) -> None:
+        for item in error.errors():
+            location = prefix + tuple(item["loc"])
+            if item["type"] == "union_tag_invalid":
+                location += ("type",)
+            line = line_of(data, location, default=1) + first_line - 1
+            self.add(path, line, describe_error(location, item))
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def describe_error(location: tuple, item: dict) -> str:
+    """A pydantic error in an author's terms: where in the file, and what to do."""
+    where = ""
+    for part in location:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        elif part in _TYPE_TAGS:
+            continue
+        else:
+            where += f".{part}" if where else str(part)
+    kind = item["type"]
+    if kind == "missing":
+        return f"{where}: required field is missing"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key"
+    if kind == "union_tag_invalid":
+        tag = item.get("ctx", {}).get("tag")
+        return f"{where}: unknown question type {tag!r} (known: {', '.join(_TYPE_TAGS)})"
+    if kind == "union_tag_not_found":
+        return f"{where}: required field 'type' is missing (known: {', '.join(_TYPE_TAGS)})"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: {item['input']!r} is not a valid id (lowercase letters, digits, hyphens)"
+    return f"{where}: {item['msg']}" if where else item["msg"]
+
+
+_TYPE_TAGS = ("single_choice", "multiple_select", "true_false", "ordering", "matching", "short_answer")
+
+
+def _read_yaml(path: Path, problems: _Collector) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add(path, 1, f"cannot read file: {error}")
+        return None
+    try:
+        return load_yaml(text)
+    except YamlSyntaxError as error:
+        problems.add(path, error.line, error.message)
+        return None
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
+    """(front matter, its first line, body, the body's first line), or None if there is none."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), 2, "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def count_words(markdown: str) -> int:
+    return len(WORD.findall(markdown))
+
+
+def _load_module(folder: Path, problems: _Collector) -> ModuleContent | None:
+    path = folder / "module.yaml"
+    if not path.is_file():
+        problems.add(folder, 1, "module folder has no module.yaml")
+        return None
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    if not isinstance(data, LineDict):
+        problems.add(path, 1, "module.yaml must be a mapping with id, title, order and summary")
+        return None
+    try:
+        spec = ModuleFile.model_validate(data)
+    except ValidationError as error:
+        problems.validation(path, data, error)
+        return None
+    if spec.id != folder.name:
+        problems.add(path, data.key_lines["id"], f"id {spec.id!r} must equal the folder name {folder.name!r}")
+    return ModuleContent(spec.id, spec.title, spec.summary, spec.order)
+
+
+def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent | None:
+    name = LESSON_FILE.match(path.name)
+    if not name:
+        problems.add(path, 1, "lesson file name must be <nn>-<slug>.md, like 01-planning.md")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add(path, 1, f"cannot read file: {error}")
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.add(path, 1, "missing YAML front matter: start the file with --- and end it with ---")
+        return None
+    front_text, front_line, body, body_line = parts
+    try:
+        data = load_yaml(front_text, first_line=front_line)
+    except YamlSyntaxError as error:
+        problems.add(path, error.line, error.message)
+        return None
+    if not isinstance(data, LineDict):
+        problems.add(path, front_line, "front matter must be a mapping (id, title, order, ...)")
+        return None
+    try:
+        spec = LessonFrontMatter.model_validate(data)
+    except ValidationError as error:
+        problems.validation(path, data, error, first_line=front_line)
+        spec = None
+
+    _check_body(path, body, body_line, problems)
+    if spec is None:
+        return None
+    if name and int(name["nn"]) != spec.order:
+        problems.add(
+            path, data.key_lines["order"] + front_line - 1,
+            f"order {spec.order} does not match the file name's number {name['nn']}",
+        )
+    return LessonContent(
+        slug=spec.id,
+        module=module,
+        title=spec.title,
+        position=spec.order,
+        minutes=spec.minutes,
+        objectives=list(spec.objectives),
+        sources=[source.model_dump() for source in spec.sources],
+        body=body.strip() + "\n",
+    )
+
+
+def _check_body(path: Path, body: str, body_line: int, problems: _Collector) -> None:
+    words = count_words(body)
+    low, high = LESSON_WORDS
+    if not low <= words <= high:
+        problems.add(path, body_line, f"lesson body has {words} words; keep it between {low} and {high}")
+    for line in raw_html_lines(body):
+        problems.add(path, body_line + line, "raw HTML is not allowed in lessons; use Markdown")
+    for line, level in heading_levels(body):
+        if level == 1:
+            problems.add(path, body_line + line, "use ## headings: the lesson title is the page's only #")
+    try:
+        render_markdown(body)
+    except Exception as error:  # the renderer's failure modes are not part of its API
+        problems.add(path, body_line, f"Markdown does not render: {error}")
+
+
+def _load_question_file(
+    path: Path, problems: _Collector
+) -> tuple[str | None, int, list[QuestionContent], list[tuple[str, int]]]:
+    """(lesson id, its line, valid questions, (id, line) of every question with an id)."""
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None, 1, [], []
+    if not isinstance(data, LineDict):
+        problems.add(path, 1, "a question file must be a mapping with lesson and questions")
+        return None, 1, [], []
+    try:
+        header = QuestionFileHeader.model_validate(data)
+    except ValidationError as error:
+        problems.validation(path, data, error)
+        return None, 1, [], []
+    lesson_line = data.key_lines["lesson"]
+    if header.lesson != path.stem:
+        problems.add(path, lesson_line, f"lesson {header.lesson!r} must equal the file name {path.stem!r}")
+
+    items: LineList = data["questions"]
+    valid: list[QuestionContent] = []
+    seen_ids: list[tuple[str, int]] = []
+    for index, raw in enumerate(items):
+        item_line = items.item_lines[index]
+        if isinstance(raw, LineDict) and isinstance(raw.get("id"), str):
+            seen_ids.append((raw["id"], item_line))
+        try:
+            spec = _question_adapter.validate_python(raw)
+        except ValidationError as error:
+            problems.validation(path, data, error, prefix=("questions", index))
+            continue
+        key_problems = spec.answer_key_problems()
+        for location, message in key_problems:
+            line = line_of(data, ("questions", index, *location), default=item_line)
+            problems.add(path, line, f"question {spec.id}: {message}")
+        if not key_problems:
+            valid.append(QuestionContent(header.lesson, index + 1, spec))
+    return header.lesson, lesson_line, valid, seen_ids
+
+
+def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
+    """Parse and cross-check the whole content tree; problems come sorted by file and line."""
+    problems = _Collector()
+    catalogue = Catalogue()
+    lessons_dir, questions_dir = root / "lessons", root / "questions"
+    for required in (lessons_dir, questions_dir):
+        if not required.is_dir():
+            problems.add(required, 1, "folder is missing")
+    if problems.problems:
+        return catalogue, problems.problems
+
+    lesson_files: dict[str, Path] = {}
+    module_orders: Counter[int] = Counter()
+    for entry in sorted(lessons_dir.iterdir()):
+        if not entry.is_dir():
+            problems.add(entry, 1, "unexpected file: lessons/ holds one folder per module")
+            continue
+        module = _load_module(entry, problems)
+        if module is None:
+            continue
+        catalogue.modules.append(module)
+        module_orders[module.position] += 1
+        lesson_orders: Counter[int] = Counter()
+        for path in sorted(entry.iterdir()):
+            if path.name == "module.yaml":
+                continue
+            if path.suffix != ".md" or not path.is_file():
+                problems.add(path, 1, "unexpected file: a module folder holds module.yaml and <nn>-<slug>.md lessons")
+                continue
+            lesson = _load_lesson(path, module.slug, problems)
+            if lesson is None:
+                continue
+            if lesson.slug in lesson_files:
+                problems.add(path, 2, f"lesson id {lesson.slug!r} is already used by {display_path(lesson_files[lesson.slug])}")
+                continue
+            lesson_orders[lesson.position] += 1
+            if lesson_orders[lesson.position] > 1:
+                problems.add(path, 2, f"another lesson in module {module.slug!r} has order {lesson.position}")
+            lesson_files[lesson.slug] = path
+            catalogue.lessons.append(lesson)
+    for position, count in module_orders.items():
+        if count > 1:
+            problems.add(lessons_dir, 1, f"{count} modules share order {position}")
+
+    question_files: dict[str, Path] = {}
+    quiz_sizes: Counter[str] = Counter()
+    for path in sorted(questions_dir.iterdir()):
+        if path.suffix != ".yaml" or not path.is_file():
+            problems.add(path, 1, "unexpected file: questions/ holds <lesson-id>.yaml files")
+            continue
+        lesson, lesson_line, questions, seen_ids = _load_question_file(path, problems)
+        if lesson is None:
+            continue
+        if lesson not in lesson_files:
+            problems.add(path, lesson_line, f"lesson {lesson!r} does not exist")
+            continue
+        quiz_sizes[lesson] += len(seen_ids)
+        for question_id, line in seen_ids:
+            if question_id in question_files:
+                problems.add(path, line, f"question id {question_id!r} is already used in {display_path(question_files[question_id])}")
+            else:
+                question_files[question_id] = path
+        catalogue.questions.extend(q for q in questions if question_files.get(q.slug) == path)
+
+    low, high = QUIZ_SIZE
+    for lesson in catalogue.lessons:
+        size = quiz_sizes[lesson.slug]
+        if not low <= size <= high:
+            where = questions_dir / f"{lesson.slug}.yaml"
+            if size == 0:
+                problems.add(lesson_files[lesson.slug], 2, f"lesson has no quiz: add {display_path(where)}")
+            else:
+                problems.add(where, 1, f"the quiz has {size} questions; a lesson needs {low} to {high}")
+
+    problems.problems.sort(key=lambda p: (p.path, p.line))
+    return catalogue, problems.problems

@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+
+from quizapp.models.classes import Assignment, Classroom, ClassMembership
+from quizapp.models.content import Lesson, Module, Question
+from quizapp.models.progress import LessonProgress, QuizAnswer, QuizAttempt
+from quizapp.models.review import ReviewCard, ReviewLog
+from quizapp.models.user import ROLES, User
+
+__all__ = [
+    "ROLES",
+    "Assignment",
+    "ClassMembership",
+    "Classroom",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+    "Question",
+    "QuizAnswer",
+    "QuizAttempt",
+    "ReviewCard",
+    "ReviewLog",
+    "User",
+]

@@ -1,0 +1,55 @@
+"""What learners did: lessons read and quizzes taken."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.db import db, intpk, utcnow
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_user_id_lesson_id", "user_id", "lesson_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    # Sum of the answers' scores and the number of questions asked, kept with the attempt so
+    # a later edit to the lesson's quiz does not rewrite old results.
+    score: Mapped[float] = mapped_column(default=0.0)
+    max_score: Mapped[int] = mapped_column(default=0)
+
+    answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt")
+
+
+class QuizAnswer(db.Model):
+    __tablename__ = "quiz_answers"
+    # One answer per question per attempt: a double-submitted answer cannot count twice.
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[intpk]
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    response: Mapped[Any] = mapped_column(JSON)
+    is_correct: Mapped[bool]
+    score: Mapped[float]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")

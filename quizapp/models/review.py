@@ -1,0 +1,56 @@
+"""Spaced repetition: one FSRS card per learner and question, and an append-only log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quizapp.db import created_at, db, intpk
+
+
+class ReviewCard(db.Model):
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        # The review queue: a learner's cards ordered by due time.
+        Index("ix_review_cards_user_id_due", "user_id", "due"),
+        CheckConstraint("state IN (1, 2, 3)", name="state"),
+    )
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    # Mirrors fsrs.Card: state 1 learning, 2 review, 3 relearning.
+    state: Mapped[int] = mapped_column(default=1)
+    step: Mapped[int | None]
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    due: Mapped[datetime]
+    last_review: Mapped[datetime | None]
+    suspended_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+
+
+class ReviewLog(db.Model):
+    """One row per review, never updated: the history FSRS optimisation and stats read."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (
+        Index("ix_review_logs_user_id_reviewed_at", "user_id", "reviewed_at"),
+        CheckConstraint("rating BETWEEN 1 AND 4", name="rating"),
+    )
+
+    id: Mapped[intpk]
+    card_id: Mapped[int] = mapped_column(ForeignKey("review_cards.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    rating: Mapped[int]
+    reviewed_at: Mapped[datetime]
+    duration_ms: Mapped[int | None]
+    # The card as the review left it, so stats need no replay of the scheduler.
+    state: Mapped[int]
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    due: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""Use cases. They take the acting user as an argument, flush but never commit."""

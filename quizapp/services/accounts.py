@@ -1,0 +1,112 @@
+"""Accounts: registration, sign-in, password and role changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizapp.core.accounts import normalize_email, password_problem, time_zones
+from quizapp.db import db, utcnow
+from quizapp.models import ROLES, User
+from quizapp.models.user import new_session_token
+
+
+class AccountError(ValueError):
+    """A request the account rules refuse; `field` names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# Checked when the email is unknown, so a failed login costs the same time either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    # Werkzeug's default is scrypt, a memory-hard function.
+    return generate_password_hash(password)
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def user_by_session_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+def register_user(
+    *, email: str, display_name: str, password: str, time_zone: str = "UTC", role: str = "learner"
+) -> User:
+    """Create an account, or raise AccountError naming the field at fault; writes nothing then."""
+    email = normalize_email(email)
+    display_name = display_name.strip()
+    if not display_name:
+        raise AccountError("display_name", "Enter a display name.")
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
+    if time_zone not in time_zones():
+        raise AccountError("time_zone", "Choose a time zone from the list.")
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise AccountError("password", problem)
+    if user_by_email(email) is not None:
+        raise AccountError("email", "An account with this email already exists. Log in instead.")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        time_zone=time_zone,
+    )
+    db.session.add(user)
+    try:
+        # A savepoint, so losing a race for the same email leaves the session usable.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(
+            "email", "An account with this email already exists. Log in instead."
+        ) from None
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User | None:
+    """The user these credentials belong to, or None, without revealing which part was wrong."""
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Set a new password and end every other session of this user."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise AccountError("current_password", "Your current password is not correct.")
+    if current_password == new_password:
+        raise AccountError("new_password", "Choose a password different from the current one.")
+    problem = password_problem(new_password, email=user.email, display_name=user.display_name)
+    if problem:
+        raise AccountError("new_password", problem)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def set_role(*, email: str, role: str) -> User:
+    """Give an existing account another role."""
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
+    user = user_by_email(email)
+    if user is None:
+        raise AccountError("email", f"No account with the email {normalize_email(email)}.")
+    user.role = role
+    db.session.flush()
+    return user

@@ -1,0 +1,93 @@
+"""Reads of the course catalogue for pages; a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from quizapp.db import db
+from quizapp.models import Lesson, Module, Question
+
+
+@dataclass(frozen=True)
+class ModuleEntry:
+    module: Module
+    lessons: list[Lesson]
+    question_counts: dict[int, int]
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+
+@dataclass(frozen=True)
+class LessonView:
+    lesson: Lesson
+    module: Module
+    siblings: list[Lesson]
+    question_count: int
+
+    @property
+    def previous(self) -> Lesson | None:
+        index = self._index()
+        return self.siblings[index - 1] if index > 0 else None
+
+    @property
+    def next(self) -> Lesson | None:
+        index = self._index()
+        return self.siblings[index + 1] if index + 1 < len(self.siblings) else None
+
+    def _index(self) -> int:
+        return next(i for i, s in enumerate(self.siblings) if s.id == self.lesson.id)
+
+
+def _question_counts(lesson_ids: list[int] | None = None) -> dict[int, int]:
+    query = (
+        select(Question.lesson_id, func.count())
+        .where(Question.retired_at.is_(None))
+        .group_by(Question.lesson_id)
+    )
+    if lesson_ids is not None:
+        query = query.where(Question.lesson_id.in_(lesson_ids))
+    return {lesson_id: count for lesson_id, count in db.session.execute(query)}
+
+
+def catalogue_modules() -> list[ModuleEntry]:
+    """Every live module in order, with its live lessons in order and their quiz sizes."""
+    lessons = db.session.scalars(
+        select(Lesson)
+        .join(Lesson.module)
+        .options(contains_eager(Lesson.module))
+        .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
+        .order_by(Module.position, Lesson.position)
+    ).all()
+    counts = _question_counts()
+    by_module: dict[int, list[Lesson]] = {}
+    modules: list[Module] = []
+    for lesson in lessons:
+        if lesson.module_id not in by_module:
+            by_module[lesson.module_id] = []
+            modules.append(lesson.module)
+        by_module[lesson.module_id].append(lesson)
+    return [ModuleEntry(m, by_module[m.id], counts) for m in modules]
+
+
+def lesson_view(slug: str) -> LessonView | None:
+    """A live lesson with its module and the module's other lessons, or None."""
+    lesson = db.session.scalar(
+        select(Lesson)
+        .join(Lesson.module)
+        .options(contains_eager(Lesson.module))
+        .where(Lesson.slug == slug, Lesson.retired_at.is_(None), Module.retired_at.is_(None))
+    )
+    if lesson is None:
+        return None
+    siblings = db.session.scalars(
+        select(Lesson)
+        .where(Lesson.module_id == lesson.module_id, Lesson.retired_at.is_(None))
+        .order_by(Lesson.position)
+    ).all()
+    counts = _question_counts([lesson.id])
+    return LessonView(lesson, lesson.module, list(siblings), counts.get(lesson.id, 0))

@@ -1,0 +1,102 @@
+"""Small builders for test data; they go through the services, as the app does."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from textwrap import dedent, indent
+
+from quizapp.db import db
+from quizapp.services.accounts import register_user
+
+DEFAULT_PASSWORD = "correct horse battery"
+_numbers = itertools.count(1)
+
+
+def create_user(
+    *, email: str | None = None, password: str = DEFAULT_PASSWORD, role: str = "learner", **kwargs
+):
+    number = next(_numbers)
+    user = register_user(
+        email=email or f"learner{number}@example.com",
+        display_name=kwargs.pop("display_name", f"Learner {number}"),
+        password=password,
+        role=role,
+        **kwargs,
+    )
+    db.session.commit()
+    return user
+
+
+LESSON_BODY = " ".join(["Production managers plan, schedule and improve the work."] * 40)
+
+
+def lesson_text(lesson_id: str, order: int = 1, *, title: str = "A lesson", body: str = LESSON_BODY) -> str:
+    return dedent(
+        f"""\
+        ---
+        id: {lesson_id}
+        title: {title}
+        order: {order}
+        minutes: 3
+        objectives:
+          - Explain one thing.
+          - Name another thing.
+        sources:
+          - file: 004_255d462552ea5ed6.txt
+            section: Key Responsibilities
+        ---
+
+        ## A heading
+
+        """
+    ) + body + "\n"
+
+
+def question_yaml(question_id: str, prompt: str = "Which one is right?") -> str:
+    return indent(dedent(
+        f"""\
+          - id: {question_id}
+            type: single_choice
+            prompt: {prompt}
+            choices:
+              - id: a
+                text: The right one
+                correct: true
+              - id: b
+                text: A wrong one
+                feedback: Not this one.
+              - id: c
+                text: Another wrong one
+            explanation: Because the lesson says so.
+            source:
+              file: 004_255d462552ea5ed6.txt
+              section: Key Responsibilities
+        """
+    ), "  ")
+
+
+def quiz_text(lesson_id: str, question_ids: list[str]) -> str:
+    return f"lesson: {lesson_id}\nquestions:\n" + "".join(question_yaml(q) for q in question_ids)
+
+
+def write_content(
+    root: Path, *, modules: int = 1, lessons_per_module: int = 1, questions_per_lesson: int = 5
+) -> Path:
+    """A small valid content tree under `root`; returns `root`."""
+    (root / "questions").mkdir(parents=True, exist_ok=True)
+    for m in range(1, modules + 1):
+        module_id = f"module-{m}"
+        folder = root / "lessons" / module_id
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "module.yaml").write_text(
+            f"id: {module_id}\ntitle: Module {m}\norder: {m}\nsummary: What module {m} covers.\n"
+        )
+        for n in range(1, lessons_per_module + 1):
+            lesson_id = f"{module_id}-lesson-{n}"
+            (folder / f"{n:02d}-lesson-{n}.md").write_text(
+                lesson_text(lesson_id, n, title=f"Lesson {m}.{n}")
+            )
+            ids = [f"{lesson_id}-q{q:02d}" for q in range(1, questions_per_lesson + 1)]
+            (root / "questions" / f"{lesson_id}.yaml").write_text(quiz_text(lesson_id, ids))
+    return root

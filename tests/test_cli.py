@@ -1,0 +1,83 @@
+"""The command line: accounts and content, as an operator types them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from quizapp.models import Question, User
+from tests.factories import create_user, write_content
+
+
+def test_users_create_asks_for_the_password(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "Teacher@Example.com", "--role", "instructor"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created instructor teacher@example.com." in result.output
+    user = db.session.scalar(select(User))
+    assert (user.email, user.role) == ("teacher@example.com", "instructor")
+
+
+def test_users_create_refuses_a_weak_password(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "t@example.com"], input="short\nshort\n"
+    )
+    assert result.exit_code != 0
+    assert "Use at least 10 characters." in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_users_set_role(app, db):
+    user = create_user()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "set-role", "--email", user.email, "--role", "admin"])
+    assert result.exit_code == 0 and "is now admin" in result.output
+    db.session.expire_all()
+    assert db.session.get(User, user.id).role == "admin"
+    missing = runner.invoke(args=["users", "set-role", "--email", "no@example.com", "--role", "admin"])
+    assert missing.exit_code != 0 and "No account with the email no@example.com" in missing.output
+
+
+def test_content_check_passes_on_the_shipped_content(app):
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Content OK: 7 modules" in result.output
+
+
+def test_content_check_lists_every_problem_and_fails(app, tmp_path):
+    root = write_content(tmp_path)
+    quiz = root / "questions/module-1-lesson-1.yaml"
+    quiz.write_text(quiz.read_text().replace("type: single_choice", "type: essay", 1))
+    (root / "questions/ghost.yaml").write_text("lesson: ghost\nquestions: []\n")
+    result = app.test_cli_runner().invoke(args=["content", "check", str(root)])
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if ".yaml:" in line]
+    assert len(lines) >= 2
+    assert any("module-1-lesson-1.yaml:4: questions[0].type: unknown question type 'essay'" in line for line in lines), lines
+
+
+def test_content_sync_reports_counts_and_is_all_or_nothing(app, db, tmp_path):
+    root = write_content(tmp_path, modules=1, lessons_per_module=2)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "sync", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "questions: 10 added, 0 updated, 0 retired" in result.output
+    again = runner.invoke(args=["content", "sync", str(root)])
+    assert "0 change(s)." in again.output
+
+    quiz = root / "questions/module-1-lesson-2.yaml"
+    quiz.write_text(quiz.read_text().replace("prompt: Which one is right?", "prompt: Edited?"))
+    (root / "lessons/module-1/01-lesson-1.md").write_text("broken: no front matter\n")
+    broken = runner.invoke(args=["content", "sync", str(root)])
+    assert broken.exit_code != 0 and "nothing was loaded" in broken.output
+    assert db.session.scalar(select(func.count()).select_from(Question).where(Question.prompt == "Edited?")) == 0
+
+
+def test_make_run_loads_the_full_catalogue(app, db):
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Question)) >= 180
+    assert Path(app.config["CONTENT_DIR"]).name == "content"

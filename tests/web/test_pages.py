@@ -1,0 +1,165 @@
+"""Pages a visitor sees: the catalogue, lessons, error pages; accessible, safe and constant in queries."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from quizapp.core.content import load_content
+from quizapp.db import utcnow
+from quizapp.services.content_sync import content_sync
+from tests.factories import write_content
+
+
+def sync_tree(root):
+    catalogue, problems = load_content(root)
+    assert problems == []
+    content_sync(catalogue, now=utcnow())
+
+
+@pytest.fixture
+def shipped_content(app, db):
+    from pathlib import Path
+
+    sync_tree(Path(app.config["CONTENT_DIR"]))
+    db.session.commit()
+
+
+class PageAudit(HTMLParser):
+    """Collects what assistive technology relies on."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def all(self, tag):
+        return [attrs for t, attrs in self.tags if t == tag]
+
+
+def audit(html: str) -> PageAudit:
+    parser = PageAudit()
+    parser.feed(html)
+    return parser
+
+
+def assert_accessible(html: str) -> None:
+    page = audit(html)
+    assert page.all("html")[0].get("lang") == "en"
+    assert len(page.all("main")) == 1 and page.all("main")[0]["id"] == "main"
+    assert page.all("header") and page.all("nav") and page.all("footer")
+    assert page.all("a")[0]["href"] == "#main", "the skip link comes first"
+    assert len(page.all("h1")) == 1
+    labels = {attrs.get("for") for attrs in page.all("label")}
+    for field in page.all("input") + page.all("select"):
+        if field.get("type") not in ("hidden", "submit"):
+            assert field["id"] in labels, f"field {field['id']} has no label"
+    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    assert 'name="viewport"' in html
+
+
+def assert_local_assets_only(html: str) -> None:
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not re.match(r"^(https?:)?//", url), f"external asset {url}"
+
+
+def test_catalogue_lists_every_module_and_lesson(client, shipped_content):
+    page = client.get("/").get_data(as_text=True)
+    assert "Duties and responsibilities" in page
+    assert "Module 7" in page
+    assert page.count('href="/lessons/') >= 24
+    assert_accessible(page)
+    assert_local_assets_only(page)
+
+
+def test_lesson_page_renders_markdown_objectives_and_neighbours(client, shipped_content):
+    response = client.get("/lessons/duties-planning-resources")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h2" in page and "By the end of this lesson you can" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert_accessible(page)
+
+
+def test_unknown_and_retired_lessons_are_404_in_the_site_look(client, db, tmp_path):
+    root = write_content(tmp_path, lessons_per_module=2)
+    sync_tree(root)
+    (root / "lessons/module-1/02-lesson-2.md").unlink()
+    (root / "questions/module-1-lesson-2.yaml").unlink()
+    sync_tree(root)
+    db.session.commit()
+    for url in ("/lessons/no-such-lesson", "/lessons/module-1-lesson-2"):
+        response = client.get(url)
+        assert response.status_code == 404
+        page = response.get_data(as_text=True)
+        assert "Page not found" in page and 'class="site-header"' in page
+
+
+def test_lesson_html_is_sanitized(client, db, tmp_path):
+    root = write_content(tmp_path)
+    lesson = root / "lessons/module-1/01-lesson-1.md"
+    lesson.write_text(lesson.read_text() + "\n[click](javascript:alert(1)) and `<b>code</b>`\n")
+    sync_tree(root)
+    db.session.commit()
+    page = client.get("/lessons/module-1-lesson-1").get_data(as_text=True)
+    assert 'href="javascript:' not in page
+    assert "&lt;b&gt;code&lt;/b&gt;" in page
+
+
+def test_forms_are_accessible(client, db):
+    for url in ("/account/register", "/account/login"):
+        assert_accessible(client.get(url).get_data(as_text=True))
+
+
+def test_security_headers(client, db):
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_static_assets_are_served(client, db):
+    for url in ("/static/css/app.css", "/static/js/timezone.js", "/static/favicon.svg"):
+        response = client.get(url)
+        assert response.status_code == 200
+        response.close()
+
+
+def test_wrong_method_gets_the_site_error_page(client, db):
+    response = client.get("/account/logout")
+    assert response.status_code == 405
+    assert 'class="site-header"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/", "/lessons/module-1-lesson-1"])
+def test_pages_run_the_same_number_of_queries_whatever_the_catalogue_size(
+    client, db, tmp_path, count_queries, url
+):
+    def queries_with(modules, lessons):
+        root = write_content(tmp_path / f"{modules}-{lessons}", modules=modules, lessons_per_module=lessons)
+        sync_tree(root)
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    small = queries_with(1, 1)
+    large = queries_with(6, 5)
+    assert small == large
+    assert small <= 4
+
+
+def test_every_post_route_rejects_a_missing_csrf_token(app, logged_in):
+    """Signed in or not, a POST without a token is refused; routes that only make sense for
+    one of the two may redirect the other, but none accepts the request."""
+    anonymous = app.test_client()
+    post_rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert post_rules
+    for rule in post_rules:
+        statuses = {anonymous.post(rule.rule).status_code, logged_in.post(rule.rule).status_code}
+        assert 400 in statuses and not any(200 <= s < 300 for s in statuses), (rule.rule, statuses)
