@@ -28,6 +28,7 @@ run: $(VENV)/.installed
 
 # Runs everything on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one.
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check quizapp tests
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \

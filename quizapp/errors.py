@@ -26,7 +26,9 @@ TITLES = {
 
 def render_error(code: int, description: str | None = None):
     title = TITLES.get(code, "Error")
-    return render_template("errors/error.html", code=code, title=title, description=description), code
+    return render_template(
+        "errors/error.html", code=code, title=title, description=description
+    ), code
 
 
 def init_errors(app: Flask) -> None:

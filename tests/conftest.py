@@ -33,9 +33,7 @@ def reset_postgres_schema(url: str) -> None:
 
 
 def make_app(database_url: str, **overrides) -> Flask:
-    return create_app(
-        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
-    )
+    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
 
 def dispose(app: Flask) -> None:

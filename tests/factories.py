@@ -31,9 +31,12 @@ def create_user(
 LESSON_BODY = " ".join(["Production managers plan, schedule and improve the work."] * 40)
 
 
-def lesson_text(lesson_id: str, order: int = 1, *, title: str = "A lesson", body: str = LESSON_BODY) -> str:
-    return dedent(
-        f"""\
+def lesson_text(
+    lesson_id: str, order: int = 1, *, title: str = "A lesson", body: str = LESSON_BODY
+) -> str:
+    return (
+        dedent(
+            f"""\
         ---
         id: {lesson_id}
         title: {title}
@@ -50,12 +53,16 @@ def lesson_text(lesson_id: str, order: int = 1, *, title: str = "A lesson", body
         ## A heading
 
         """
-    ) + body + "\n"
+        )
+        + body
+        + "\n"
+    )
 
 
 def question_yaml(question_id: str, prompt: str = "Which one is right?") -> str:
-    return indent(dedent(
-        f"""\
+    return indent(
+        dedent(
+            f"""\
           - id: {question_id}
             type: single_choice
             prompt: {prompt}
@@ -73,7 +80,9 @@ def question_yaml(question_id: str, prompt: str = "Which one is right?") -> str:
               file: 004_255d462552ea5ed6.txt
               section: Key Responsibilities
         """
-    ), "  ")
+        ),
+        "  ",
+    )
 
 
 def quiz_text(lesson_id: str, question_ids: list[str]) -> str:

@@ -37,7 +37,9 @@ def test_users_set_role(app, db):
     assert result.exit_code == 0 and "is now admin" in result.output
     db.session.expire_all()
     assert db.session.get(User, user.id).role == "admin"
-    missing = runner.invoke(args=["users", "set-role", "--email", "no@example.com", "--role", "admin"])
+    missing = runner.invoke(
+        args=["users", "set-role", "--email", "no@example.com", "--role", "admin"]
+    )
     assert missing.exit_code != 0 and "No account with the email no@example.com" in missing.output
 
 
@@ -56,7 +58,10 @@ def test_content_check_lists_every_problem_and_fails(app, tmp_path):
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if ".yaml:" in line]
     assert len(lines) >= 2
-    assert any("module-1-lesson-1.yaml:4: questions[0].type: unknown question type 'essay'" in line for line in lines), lines
+    assert any(
+        "module-1-lesson-1.yaml:4: questions[0].type: unknown question type 'essay'" in line
+        for line in lines
+    ), lines
 
 
 def test_content_sync_reports_counts_and_is_all_or_nothing(app, db, tmp_path):
@@ -73,7 +78,12 @@ def test_content_sync_reports_counts_and_is_all_or_nothing(app, db, tmp_path):
     (root / "lessons/module-1/01-lesson-1.md").write_text("broken: no front matter\n")
     broken = runner.invoke(args=["content", "sync", str(root)])
     assert broken.exit_code != 0 and "nothing was loaded" in broken.output
-    assert db.session.scalar(select(func.count()).select_from(Question).where(Question.prompt == "Edited?")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Question).where(Question.prompt == "Edited?")
+        )
+        == 0
+    )
 
 
 def test_make_run_loads_the_full_catalogue(app, db):

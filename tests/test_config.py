@@ -15,19 +15,26 @@ def test_testing_config(app):
 def test_production_requires_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
-        create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+        )
 
 
 def test_development_creates_and_keeps_a_secret_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    monkeypatch.setattr(
+        "flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance")
+    )
     first = create_app({"ENV_NAME": "development"})
     second = create_app({"ENV_NAME": "development"})
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
-    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'quizapp.sqlite'}"
+    assert (
+        first.config["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{tmp_path / 'instance' / 'quizapp.sqlite'}"
+    )
 
 
 def test_environment_variables_configure_deployment(monkeypatch, tmp_path):
@@ -36,7 +43,9 @@ def test_environment_variables_configure_deployment(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZAPP_ENV", "production")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user:pw@db.example/quizapp"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user:pw@db.example/quizapp"
+    )
 
 
 def test_unknown_environment_name_fails_fast(monkeypatch):

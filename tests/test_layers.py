@@ -4,7 +4,14 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parent.parent / "quizapp" / "core"
-FORBIDDEN = ("flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug", "quizapp.models", "quizapp.services")
+FORBIDDEN = (
+    "flask",
+    "flask_sqlalchemy",
+    "sqlalchemy",
+    "werkzeug",
+    "quizapp.models",
+    "quizapp.services",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

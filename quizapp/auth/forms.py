@@ -22,7 +22,9 @@ class RegisterForm(FlaskForm):
         validators=[
             DataRequired("Enter your email address."),
             Length(max=EMAIL_MAX, message=f"Use at most {EMAIL_MAX} characters."),
-            Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
+            Email(
+                "Enter a valid email address, like name@example.com.", check_deliverability=False
+            ),
         ],
     )
     display_name = StringField(

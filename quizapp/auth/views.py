@@ -88,8 +88,9 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         return render_error(
-            400, "The log-out request had no valid security token, so you are still logged in. "
-            "Go back, reload the page and try again."
+            400,
+            "The log-out request had no valid security token, so you are still logged in. "
+            "Go back, reload the page and try again.",
         )
     logout_user()
     flash("You are logged out.", "info")

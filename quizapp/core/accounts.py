@@ -13,13 +13,43 @@ EMAIL_MAX = 254
 # The most common passwords that pass the length rule; a breached-password list would be
 # better still, but this keeps the app self-contained.
 COMMON_PASSWORDS = frozenset(
-    """
-    1234567890 0123456789 1111111111 0000000000 1234512345 1q2w3e4r5t qwertyuiop
-    asdfghjkl; password12 password123 password1234 passw0rd123 iloveyou12 abcdefghij
-    abcd123456 qwerty1234 qwerty12345 qazwsxedcrfv 1qaz2wsx3edc letmein123 welcome123
-    administrator changeme123 football123 baseball123 superman123 trustno1234 monkey1234
-    dragon1234 sunshine12 princess12 qwertyuiop123 zaq12wsxcde 987654321a a123456789
-    """.split()
+    [
+        "1234567890",
+        "0123456789",
+        "1111111111",
+        "0000000000",
+        "1234512345",
+        "1q2w3e4r5t",
+        "qwertyuiop",
+        "asdfghjkl;",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "iloveyou12",
+        "abcdefghij",
+        "abcd123456",
+        "qwerty1234",
+        "qwerty12345",
+        "qazwsxedcrfv",
+        "1qaz2wsx3edc",
+        "letmein123",
+        "welcome123",
+        "administrator",
+        "changeme123",
+        "football123",
+        "baseball123",
+        "superman123",
+        "trustno1234",
+        "monkey1234",
+        "dragon1234",
+        "sunshine12",
+        "princess12",
+        "qwertyuiop123",
+        "zaq12wsxcde",
+        "987654321a",
+        "a123456789",
+    ]
 )
 
 _time_zones: frozenset[str] | None = None

@@ -30,7 +30,7 @@ from quizapp.core.yaml_lines import LineDict, LineList, YamlSyntaxError, line_of
 LESSON_WORDS = (250, 700)
 QUIZ_SIZE = (5, 10)
 LESSON_FILE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)\.md$")
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019\-]*")
 
 
 class ModuleFile(StrictModel):
@@ -157,7 +157,14 @@ def describe_error(location: tuple, item: dict) -> str:
     return f"{where}: {item['msg']}" if where else item["msg"]
 
 
-_TYPE_TAGS = ("single_choice", "multiple_select", "true_false", "ordering", "matching", "short_answer")
+_TYPE_TAGS = (
+    "single_choice",
+    "multiple_select",
+    "true_false",
+    "ordering",
+    "matching",
+    "short_answer",
+)
 
 
 def _read_yaml(path: Path, problems: _Collector) -> Any:
@@ -205,7 +212,9 @@ def _load_module(folder: Path, problems: _Collector) -> ModuleContent | None:
         problems.validation(path, data, error)
         return None
     if spec.id != folder.name:
-        problems.add(path, data.key_lines["id"], f"id {spec.id!r} must equal the folder name {folder.name!r}")
+        problems.add(
+            path, data.key_lines["id"], f"id {spec.id!r} must equal the folder name {folder.name!r}"
+        )
     return ModuleContent(spec.id, spec.title, spec.summary, spec.order)
 
 
@@ -220,7 +229,9 @@ def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent
         return None
     parts = split_front_matter(text)
     if parts is None:
-        problems.add(path, 1, "missing YAML front matter: start the file with --- and end it with ---")
+        problems.add(
+            path, 1, "missing YAML front matter: start the file with --- and end it with ---"
+        )
         return None
     front_text, front_line, body, body_line = parts
     try:
@@ -242,7 +253,8 @@ def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent
         return None
     if name and int(name["nn"]) != spec.order:
         problems.add(
-            path, data.key_lines["order"] + front_line - 1,
+            path,
+            data.key_lines["order"] + front_line - 1,
             f"order {spec.order} does not match the file name's number {name['nn']}",
         )
     return LessonContent(
@@ -261,12 +273,16 @@ def _check_body(path: Path, body: str, body_line: int, problems: _Collector) -> 
     words = count_words(body)
     low, high = LESSON_WORDS
     if not low <= words <= high:
-        problems.add(path, body_line, f"lesson body has {words} words; keep it between {low} and {high}")
+        problems.add(
+            path, body_line, f"lesson body has {words} words; keep it between {low} and {high}"
+        )
     for line in raw_html_lines(body):
         problems.add(path, body_line + line, "raw HTML is not allowed in lessons; use Markdown")
     for line, level in heading_levels(body):
         if level == 1:
-            problems.add(path, body_line + line, "use ## headings: the lesson title is the page's only #")
+            problems.add(
+                path, body_line + line, "use ## headings: the lesson title is the page's only #"
+            )
     try:
         render_markdown(body)
     except Exception as error:  # the renderer's failure modes are not part of its API
@@ -290,7 +306,9 @@ def _load_question_file(
         return None, 1, [], []
     lesson_line = data.key_lines["lesson"]
     if header.lesson != path.stem:
-        problems.add(path, lesson_line, f"lesson {header.lesson!r} must equal the file name {path.stem!r}")
+        problems.add(
+            path, lesson_line, f"lesson {header.lesson!r} must equal the file name {path.stem!r}"
+        )
 
     items: LineList = data["questions"]
     valid: list[QuestionContent] = []
@@ -340,17 +358,28 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
             if path.name == "module.yaml":
                 continue
             if path.suffix != ".md" or not path.is_file():
-                problems.add(path, 1, "unexpected file: a module folder holds module.yaml and <nn>-<slug>.md lessons")
+                problems.add(
+                    path,
+                    1,
+                    "unexpected file: a module folder holds module.yaml and <nn>-<slug>.md lessons",
+                )
                 continue
             lesson = _load_lesson(path, module.slug, problems)
             if lesson is None:
                 continue
             if lesson.slug in lesson_files:
-                problems.add(path, 2, f"lesson id {lesson.slug!r} is already used by {display_path(lesson_files[lesson.slug])}")
+                problems.add(
+                    path,
+                    2,
+                    f"lesson id {lesson.slug!r} is already used by "
+                    f"{display_path(lesson_files[lesson.slug])}",
+                )
                 continue
             lesson_orders[lesson.position] += 1
             if lesson_orders[lesson.position] > 1:
-                problems.add(path, 2, f"another lesson in module {module.slug!r} has order {lesson.position}")
+                problems.add(
+                    path, 2, f"another lesson in module {module.slug!r} has order {lesson.position}"
+                )
             lesson_files[lesson.slug] = path
             catalogue.lessons.append(lesson)
     for position, count in module_orders.items():
@@ -372,7 +401,12 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
         quiz_sizes[lesson] += len(seen_ids)
         for question_id, line in seen_ids:
             if question_id in question_files:
-                problems.add(path, line, f"question id {question_id!r} is already used in {display_path(question_files[question_id])}")
+                problems.add(
+                    path,
+                    line,
+                    f"question id {question_id!r} is already used in "
+                    f"{display_path(question_files[question_id])}",
+                )
             else:
                 question_files[question_id] = path
         catalogue.questions.extend(q for q in questions if question_files.get(q.slug) == path)
@@ -383,9 +417,13 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
         if not low <= size <= high:
             where = questions_dir / f"{lesson.slug}.yaml"
             if size == 0:
-                problems.add(lesson_files[lesson.slug], 2, f"lesson has no quiz: add {display_path(where)}")
+                problems.add(
+                    lesson_files[lesson.slug], 2, f"lesson has no quiz: add {display_path(where)}"
+                )
             else:
-                problems.add(where, 1, f"the quiz has {size} questions; a lesson needs {low} to {high}")
+                problems.add(
+                    where, 1, f"the quiz has {size} questions; a lesson needs {low} to {high}"
+                )
 
     problems.problems.sort(key=lambda p: (p.path, p.line))
     return catalogue, problems.problems

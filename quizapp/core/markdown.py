@@ -14,8 +14,28 @@ _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 _html_detector = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
-    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"style"}, "th": {"style"}}
 
@@ -36,14 +56,15 @@ def render_markdown(text: str) -> str:
 
 def raw_html_lines(text: str) -> list[int]:
     """0-based lines where the Markdown contains raw HTML, which content must not use."""
-    lines: list[int] = []
-    for token in _html_detector.parse(text):
-        if token.type == "html_block" and token.map:
-            lines.append(token.map[0])
-        elif token.type == "inline" and token.map and token.children:
-            if any(child.type == "html_inline" for child in token.children):
-                lines.append(token.map[0])
-    return lines
+
+    def has_html(token) -> bool:
+        if token.type == "html_block":
+            return True
+        return token.type == "inline" and any(
+            child.type == "html_inline" for child in token.children or []
+        )
+
+    return [token.map[0] for token in _html_detector.parse(text) if token.map and has_html(token)]
 
 
 def heading_levels(text: str) -> list[tuple[int, int]]:

@@ -35,7 +35,7 @@ class SourceRef(StrictModel):
 
 @dataclass(frozen=True)
 class Grade:
-    """The verdict on one response: right or not, a score in [0, 1], and what to tell the learner."""
+    """The verdict on one response: right or not, a score in [0, 1], what to tell the learner."""
 
     correct: bool
     score: float
@@ -43,7 +43,7 @@ class Grade:
 
 
 class InvalidResponse(ValueError):
-    """A response that does not fit the question (tampered or malformed), as opposed to a wrong one."""
+    """A response that does not fit the question (tampered or malformed), unlike a wrong one."""
 
 
 class QuestionSpec(StrictModel):
@@ -108,7 +108,10 @@ class _ChoiceQuestion(QuestionSpec):
         for index, choice in enumerate(self.choices):
             if choice.correct and choice.feedback:
                 problems.append(
-                    (("choices", index, "feedback"), "feedback is for wrong choices; explain the right one in explanation")
+                    (
+                        ("choices", index, "feedback"),
+                        "feedback is for wrong choices; explain the right one in explanation",
+                    )
                 )
             if re.search(r"\b(all|none) of the above\b", choice.text, re.IGNORECASE):
                 problems.append((("choices", index, "text"), "no 'all/none of the above' choices"))
@@ -124,7 +127,9 @@ class _ChoiceQuestion(QuestionSpec):
         return set(ids)
 
     def feedback_for(self, chosen: set[str]) -> tuple[str, ...]:
-        return tuple(c.feedback for c in self.choices if c.id in chosen and not c.correct and c.feedback)
+        return tuple(
+            c.feedback for c in self.choices if c.id in chosen and not c.correct and c.feedback
+        )
 
 
 class SingleChoice(_ChoiceQuestion):
@@ -137,7 +142,9 @@ class SingleChoice(_ChoiceQuestion):
         problems = super().answer_key_problems()
         right = sum(c.correct for c in self.choices)
         if right != 1:
-            problems.append((("choices",), f"needs exactly one choice with correct: true, found {right}"))
+            problems.append(
+                (("choices",), f"needs exactly one choice with correct: true, found {right}")
+            )
         return problems
 
     def grade(self, response: Any) -> Grade:
@@ -159,7 +166,11 @@ class MultipleSelect(_ChoiceQuestion):
         right = sum(c.correct for c in self.choices)
         if right < 2 or right == len(self.choices):
             problems.append(
-                (("choices",), f"needs at least two right and one wrong choice, found {right} right of {len(self.choices)}")
+                (
+                    ("choices",),
+                    f"needs at least two right and one wrong choice, found {right} right "
+                    f"of {len(self.choices)}",
+                )
             )
         return problems
 
@@ -213,7 +224,9 @@ class Ordering(_WrongFeedback):
         problems = _duplicate_problems([i.id for i in self.items], "items", "id")
         problems += _duplicate_problems([i.text.lower() for i in self.items], "items", "text")
         if not 3 <= len(self.items) <= 8:
-            problems.append((("items",), f"an ordering question needs 3 to 8 items, found {len(self.items)}"))
+            problems.append(
+                (("items",), f"an ordering question needs 3 to 8 items, found {len(self.items)}")
+            )
         return problems
 
     def grade(self, response: Any) -> Grade:
@@ -241,13 +254,19 @@ class Matching(_WrongFeedback):
         problems += _duplicate_problems([p.left.lower() for p in self.pairs], "pairs", "left")
         problems += _duplicate_problems([p.right.lower() for p in self.pairs], "pairs", "right")
         if not 3 <= len(self.pairs) <= 8:
-            problems.append((("pairs",), f"a matching question needs 3 to 8 pairs, found {len(self.pairs)}"))
+            problems.append(
+                (("pairs",), f"a matching question needs 3 to 8 pairs, found {len(self.pairs)}")
+            )
         return problems
 
     def grade(self, response: Any) -> Grade:
-        """`response` maps each pair id (its left side) to the pair id whose right side was picked."""
+        """`response` maps each pair id (its left side) to the pair id of the right side picked."""
         ids = {p.id for p in self.pairs}
-        if not isinstance(response, dict) or set(response) != ids or not set(response.values()) <= ids:
+        if (
+            not isinstance(response, dict)
+            or set(response) != ids
+            or not set(response.values()) <= ids
+        ):
             raise InvalidResponse("match every item on the left")
         matched = sum(key == value for key, value in response.items())
         return self.verdict(matched == len(ids), round(matched / len(ids), 4))
@@ -270,7 +289,10 @@ class ShortAnswer(_WrongFeedback):
             return [(("answers",), "a short-answer question needs at least one accepted answer")]
         normalized = [normalize_answer(a) for a in self.answers]
         return _duplicate_problems(normalized, "answers", "answer") and [
-            (("answers", index), f"accepted answer {a!r} repeats another once case and spacing are ignored")
+            (
+                ("answers", index),
+                f"accepted answer {a!r} repeats another once case and spacing are ignored",
+            )
             for index, a in enumerate(self.answers)
             if normalized.count(normalize_answer(a)) > 1
         ]
@@ -298,6 +320,13 @@ def question_from_record(
 ) -> QuestionSpec:
     """Rebuild the typed question from what the database stores."""
     return QUESTION_TYPES[type].model_validate(
-        {"id": slug, "type": type, "prompt": prompt, "explanation": explanation, "source": source, **data},
+        {
+            "id": slug,
+            "type": type,
+            "prompt": prompt,
+            "explanation": explanation,
+            "source": source,
+            **data,
+        },
         strict=False,
     )

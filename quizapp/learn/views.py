@@ -18,4 +18,6 @@ def lesson(slug: str):
     view = lesson_view(slug)
     if view is None:
         abort(404)
-    return render_template("learn/lesson.html", view=view, body_html=render_markdown(view.lesson.body))
+    return render_template(
+        "learn/lesson.html", view=view, body_html=render_markdown(view.lesson.body)
+    )

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
-from quizapp.models.classes import Assignment, Classroom, ClassMembership
+from quizapp.models.classes import Assignment, ClassMembership, Classroom
 from quizapp.models.content import Lesson, Module, Question
 from quizapp.models.progress import LessonProgress, QuizAnswer, QuizAttempt
 from quizapp.models.review import ReviewCard, ReviewLog

@@ -41,7 +41,11 @@ class SyncReport:
     def lines(self) -> list[str]:
         return [
             f"{name}: {c.added} added, {c.updated} updated, {c.retired} retired"
-            for name, c in (("modules", self.modules), ("lessons", self.lessons), ("questions", self.questions))
+            for name, c in (
+                ("modules", self.modules),
+                ("lessons", self.lessons),
+                ("questions", self.questions),
+            )
         ]
 
 

@@ -1,4 +1,4 @@
-"""`load_content`: the shipped course passes, and each kind of broken file is reported at its line."""
+"""`load_content`: the shipped course passes; each kind of broken file is reported at its line."""
 
 from __future__ import annotations
 
@@ -24,7 +24,14 @@ def test_shipped_content_is_valid_and_complete():
     assert len(catalogue.lessons) >= 24
     assert len(catalogue.questions) >= 180
     types = {q.spec.type_name for q in catalogue.questions}
-    assert types == {"single_choice", "multiple_select", "true_false", "ordering", "matching", "short_answer"}
+    assert types == {
+        "single_choice",
+        "multiple_select",
+        "true_false",
+        "ordering",
+        "matching",
+        "short_answer",
+    }
 
 
 def test_a_valid_tree_has_no_problems(tmp_path):
@@ -59,11 +66,19 @@ def line_number(root: Path, relative: str, needle: str, occurrence: int = 1) -> 
 def test_missing_required_field_is_reported_at_its_question(tree):
     replace(tree, QUIZ, "    explanation: Because the lesson says so.\n", "")
     line = line_number(tree, QUIZ, "- id: module-1-lesson-1-q01")
-    assert f"module-1-lesson-1.yaml:{line}: questions[0].explanation: required field is missing" in messages(tree)
+    assert (
+        f"module-1-lesson-1.yaml:{line}: questions[0].explanation: required field is missing"
+        in messages(tree)
+    )
 
 
 def test_unknown_key_is_reported_at_its_line(tree):
-    replace(tree, QUIZ, "    prompt: Which one is right?", "    promt: typo\n    prompt: Which one is right?")
+    replace(
+        tree,
+        QUIZ,
+        "    prompt: Which one is right?",
+        "    promt: typo\n    prompt: Which one is right?",
+    )
     line = line_number(tree, QUIZ, "promt")
     assert f"module-1-lesson-1.yaml:{line}: questions[0].promt: unknown key" in messages(tree)
 
@@ -72,7 +87,12 @@ def test_unknown_question_type(tree):
     replace(tree, QUIZ, "type: single_choice", "type: essay")
     line = line_number(tree, QUIZ, "type: essay")
     found = messages(tree)
-    assert any(m.startswith(f"module-1-lesson-1.yaml:{line}: questions[0].type: unknown question type 'essay'") for m in found), found
+    assert any(
+        m.startswith(
+            f"module-1-lesson-1.yaml:{line}: questions[0].type: unknown question type 'essay'"
+        )
+        for m in found
+    ), found
 
 
 def test_wrong_type_of_value(tree):
@@ -83,7 +103,10 @@ def test_wrong_type_of_value(tree):
 def test_yaml_reads_yes_as_a_boolean_and_strictness_catches_it(tree):
     replace(tree, QUIZ, "text: A wrong one", "text: yes")
     line = line_number(tree, QUIZ, "text: yes")
-    assert any(m.startswith(f"module-1-lesson-1.yaml:{line}: questions[0].choices[1].text:") for m in messages(tree))
+    assert any(
+        m.startswith(f"module-1-lesson-1.yaml:{line}: questions[0].choices[1].text:")
+        for m in messages(tree)
+    )
 
 
 def test_no_right_choice(tree):
@@ -97,27 +120,40 @@ def test_no_right_choice(tree):
 
 def test_ordering_with_a_repeated_item(tree):
     replace(
-        tree, QUIZ, "lesson: module-1-lesson-1\nquestions:\n",
+        tree,
+        QUIZ,
+        "lesson: module-1-lesson-1\nquestions:\n",
         "lesson: module-1-lesson-1\nquestions:\n"
         "  - id: order-q\n    type: ordering\n    prompt: Put in order.\n    items:\n"
-        "      - {id: a, text: First}\n      - {id: b, text: Second}\n      - {id: a, text: Third}\n"
+        "      - {id: a, text: First}\n"
+        "      - {id: b, text: Second}\n"
+        "      - {id: a, text: Third}\n"
         "    explanation: Because.\n    source: {file: f.txt, section: S}\n",
     )
     line = line_number(tree, QUIZ, "{id: a, text: Third}")
-    assert f"module-1-lesson-1.yaml:{line}: question order-q: duplicate id 'a' in items" in messages(tree)
+    assert (
+        f"module-1-lesson-1.yaml:{line}: question order-q: duplicate id 'a' in items"
+        in messages(tree)
+    )
 
 
 def test_matching_with_a_repeated_right_side(tree):
     replace(
-        tree, QUIZ, "lesson: module-1-lesson-1\nquestions:\n",
+        tree,
+        QUIZ,
+        "lesson: module-1-lesson-1\nquestions:\n",
         "lesson: module-1-lesson-1\nquestions:\n"
         "  - id: match-q\n    type: matching\n    prompt: Match them.\n    pairs:\n"
-        "      - {id: a, left: CPIM, right: Inventory}\n      - {id: b, left: PMP, right: Projects}\n"
+        "      - {id: a, left: CPIM, right: Inventory}\n"
+        "      - {id: b, left: PMP, right: Projects}\n"
         "      - {id: c, left: CMQ/OE, right: Inventory}\n"
         "    explanation: Because.\n    source: {file: f.txt, section: S}\n",
     )
     line = line_number(tree, QUIZ, "left: CMQ/OE")
-    assert f"module-1-lesson-1.yaml:{line}: question match-q: duplicate right 'inventory' in pairs" in messages(tree)
+    assert (
+        f"module-1-lesson-1.yaml:{line}: question match-q: duplicate right 'inventory' in pairs"
+        in messages(tree)
+    )
 
 
 def test_question_for_a_lesson_that_does_not_exist(tree):
@@ -131,24 +167,34 @@ def test_duplicate_question_id_across_files(tree):
     ids = ["module-1-lesson-1-q01"] + [f"second-q{n}" for n in range(2, 6)]
     (tree / "questions" / "module-1-second.yaml").write_text(quiz_text("module-1-second", ids))
     found = messages(tree)
-    assert any("module-1-second.yaml:3: question id 'module-1-lesson-1-q01' is already used" in m for m in found), found
+    assert any(
+        "module-1-second.yaml:3: question id 'module-1-lesson-1-q01' is already used" in m
+        for m in found
+    ), found
 
 
 def test_lesson_without_front_matter(tree):
     (tree / LESSON).write_text("Just text, no front matter.\n")
-    assert "01-lesson-1.md:1: missing YAML front matter: start the file with --- and end it with ---" in messages(tree)
+    assert (
+        "01-lesson-1.md:1: missing YAML front matter: start the file with --- and end it with ---"
+        in messages(tree)
+    )
 
 
 def test_yaml_syntax_error_points_at_the_line(tree):
     replace(tree, QUIZ, "    prompt: Which one is right?", "    prompt: [unclosed")
     found = messages(tree)
-    assert any(m.startswith("module-1-lesson-1.yaml:") and "invalid YAML" in m for m in found), found
+    assert any(m.startswith("module-1-lesson-1.yaml:") and "invalid YAML" in m for m in found), (
+        found
+    )
 
 
 def test_raw_html_in_a_lesson(tree):
     replace(tree, LESSON, "## A heading\n", "## A heading\n\n<script>alert(1)</script>\n")
     line = line_number(tree, LESSON, "<script>")
-    assert f"01-lesson-1.md:{line}: raw HTML is not allowed in lessons; use Markdown" in messages(tree)
+    assert f"01-lesson-1.md:{line}: raw HTML is not allowed in lessons; use Markdown" in messages(
+        tree
+    )
 
 
 def test_lesson_too_short_and_quiz_too_small(tree):
@@ -175,4 +221,8 @@ def test_every_problem_is_reported_in_one_run(tree):
     (tree / "questions" / "ghost.yaml").write_text(quiz_text("ghost", ["ghost-q01"]))
     found = messages(tree)
     assert len(found) >= 3
-    assert {m.split(":")[0] for m in found} >= {"module-1-lesson-1.yaml", "01-lesson-1.md", "ghost.yaml"}
+    assert {m.split(":")[0] for m in found} >= {
+        "module-1-lesson-1.yaml",
+        "01-lesson-1.md",
+        "ghost.yaml",
+    }

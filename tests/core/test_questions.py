@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.core.questions import InvalidResponse, QUESTION_TYPES, question_from_record
+from quizapp.core.questions import QUESTION_TYPES, InvalidResponse, question_from_record
 
 SOURCE = {"file": "004.txt", "section": "Key Responsibilities"}
 

@@ -42,11 +42,17 @@ def test_first_sync_adds_everything_and_a_second_changes_nothing(db, tmp_path):
 
 def answer_and_card(db, question_id):
     user = create_user()
-    attempt = QuizAttempt(user_id=user.id, lesson_id=question(db, question_id).lesson_id, max_score=1)
+    attempt = QuizAttempt(
+        user_id=user.id, lesson_id=question(db, question_id).lesson_id, max_score=1
+    )
     db.session.add(attempt)
     db.session.flush()
     q = question(db, question_id)
-    db.session.add(QuizAnswer(attempt_id=attempt.id, question_id=q.id, response="a", is_correct=True, score=1.0))
+    db.session.add(
+        QuizAnswer(
+            attempt_id=attempt.id, question_id=q.id, response="a", is_correct=True, score=1.0
+        )
+    )
     db.session.add(ReviewCard(user_id=user.id, question_id=q.id, due=utcnow() + timedelta(days=1)))
     db.session.commit()
     return q.id
@@ -59,7 +65,11 @@ def test_editing_a_question_keeps_its_id_answers_and_review_history(db, tmp_path
     question_pk = answer_and_card(db, "module-1-lesson-1-q01")
 
     path = root / QUIZ
-    path.write_text(path.read_text().replace("prompt: Which one is right?", "prompt: Which answer is correct?", 1))
+    path.write_text(
+        path.read_text().replace(
+            "prompt: Which one is right?", "prompt: Which answer is correct?", 1
+        )
+    )
     report = sync(root)
     db.session.commit()
 
@@ -67,8 +77,22 @@ def test_editing_a_question_keeps_its_id_answers_and_review_history(db, tmp_path
     edited = question(db, "module-1-lesson-1-q01")
     assert edited.id == question_pk
     assert edited.prompt == "Which answer is correct?"
-    assert db.session.scalar(select(func.count()).select_from(QuizAnswer).where(QuizAnswer.question_id == question_pk)) == 1
-    assert db.session.scalar(select(func.count()).select_from(ReviewCard).where(ReviewCard.question_id == question_pk)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(QuizAnswer)
+            .where(QuizAnswer.question_id == question_pk)
+        )
+        == 1
+    )
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReviewCard)
+            .where(ReviewCard.question_id == question_pk)
+        )
+        == 1
+    )
 
 
 def test_removing_retires_instead_of_deleting_and_restoring_revives(db, tmp_path):
@@ -115,7 +139,11 @@ def test_changing_a_question_type_is_refused(db, tmp_path):
     text = path.read_text()
     first, rest = text.split("  - id: module-1-lesson-1-q02", 1)
     first = first.replace("type: single_choice", "type: true_false", 1)
-    first = first[: first.index("    choices:")] + "    answer: true\n" + first[first.index("    explanation:"):]
+    first = (
+        first[: first.index("    choices:")]
+        + "    answer: true\n"
+        + first[first.index("    explanation:") :]
+    )
     path.write_text(first + "  - id: module-1-lesson-1-q02" + rest)
     catalogue, problems = load_content(root)
     assert problems == []

@@ -1,4 +1,4 @@
-"""Accounts through the browser's eyes: register, log in, change password, log out, and bad input."""
+"""Accounts as a browser uses them: register, log in, change password, log out, bad input."""
 
 from __future__ import annotations
 
@@ -34,7 +34,11 @@ def test_register_logs_the_new_learner_in(client, db):
     assert response.status_code == 200
     assert "Welcome, Ada!" in response.get_data(as_text=True)
     user = db.session.scalar(select(User))
-    assert (user.email, user.role, user.time_zone) == ("ada@example.com", "learner", "Europe/London")
+    assert (user.email, user.role, user.time_zone) == (
+        "ada@example.com",
+        "learner",
+        "Europe/London",
+    )
     assert user.password_hash.startswith("scrypt:") and DEFAULT_PASSWORD not in user.password_hash
     assert "Log out" in client.get("/").get_data(as_text=True)
 
@@ -53,7 +57,10 @@ def test_duplicate_email_in_any_case_is_refused(client, db, email):
     [
         ({"password": "short", "confirm": "short"}, "Use at least 10 characters."),
         ({"password": "password123", "confirm": "password123"}, "too easy to guess"),
-        ({"password": "x" * 129, "confirm": "x" * 129}, "Field cannot be longer than 128 characters."),
+        (
+            {"password": "x" * 129, "confirm": "x" * 129},
+            "Field cannot be longer than 128 characters.",
+        ),
         ({"confirm": "something else entirely"}, "The two passwords do not match."),
         ({"email": "not-an-email"}, "Enter a valid email address"),
         ({"email": "a" * 250 + "@example.com"}, "Use at most 254 characters."),
@@ -73,8 +80,13 @@ def test_bad_registration_input_is_explained_on_the_form(client, db, overrides, 
 
 @pytest.mark.parametrize("token", [None, "tampered-token"])
 def test_registration_without_a_valid_csrf_token_is_refused(client, db, token):
-    data = {"email": "ada@example.com", "display_name": "Ada", "password": DEFAULT_PASSWORD,
-            "confirm": DEFAULT_PASSWORD, "time_zone": "UTC"}
+    data = {
+        "email": "ada@example.com",
+        "display_name": "Ada",
+        "password": DEFAULT_PASSWORD,
+        "confirm": DEFAULT_PASSWORD,
+        "time_zone": "UTC",
+    }
     if token:
         data["csrf_token"] = token
     response = client.post("/account/register", data=data)
@@ -104,7 +116,9 @@ def test_failed_login_does_not_reveal_whether_the_email_exists(client, user):
     assert wrong_password.status_code == unknown_email.status_code == 400
 
     def error_text(response):
-        return re.search(r'<div class="form-errors".*?</div>', response.get_data(as_text=True), re.S).group(0)
+        return re.search(
+            r'<div class="form-errors".*?</div>', response.get_data(as_text=True), re.S
+        ).group(0)
 
     assert error_text(wrong_password) == error_text(unknown_email)
     assert "The email or password is not correct." in error_text(unknown_email)
@@ -143,7 +157,11 @@ def test_change_password_ends_other_sessions(app, logged_in, user, db):
 
     response = logged_in.submit(
         "/account/password",
-        {"current_password": DEFAULT_PASSWORD, "new_password": "a brand new secret", "confirm": "a brand new secret"},
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a brand new secret",
+            "confirm": "a brand new secret",
+        },
         follow_redirects=True,
     )
     assert "Your password is changed." in response.get_data(as_text=True)
@@ -199,7 +217,11 @@ def limited_app(app, database_url):
 def test_repeated_login_attempts_are_rate_limited(limited_app, db):
     limited_app.test_client_class = BrowserClient
     client = limited_app.test_client()
-    statuses = [client.login("someone@example.com", "wrong password here").status_code for _ in range(11)]
+    statuses = [
+        client.login("someone@example.com", "wrong password here").status_code for _ in range(11)
+    ]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
-    assert "Too many attempts" in client.login("someone@example.com", "x" * 12).get_data(as_text=True)
+    assert "Too many attempts" in client.login("someone@example.com", "x" * 12).get_data(
+        as_text=True
+    )

@@ -1,4 +1,4 @@
-"""Pages a visitor sees: the catalogue, lessons, error pages; accessible, safe and constant in queries."""
+"""Pages a visitor sees: catalogue, lessons, errors; accessible, safe, constant in queries."""
 
 from __future__ import annotations
 
@@ -141,7 +141,9 @@ def test_pages_run_the_same_number_of_queries_whatever_the_catalogue_size(
     client, db, tmp_path, count_queries, url
 ):
     def queries_with(modules, lessons):
-        root = write_content(tmp_path / f"{modules}-{lessons}", modules=modules, lessons_per_module=lessons)
+        root = write_content(
+            tmp_path / f"{modules}-{lessons}", modules=modules, lessons_per_module=lessons
+        )
         sync_tree(root)
         db.session.commit()
         with count_queries() as counter:
