@@ -94,6 +94,9 @@ def write_content(
 ) -> Path:
     """A small valid content tree under `root`; returns `root`."""
     (root / "questions").mkdir(parents=True, exist_ok=True)
+    (root / "sources.yaml").write_text(
+        "- file: 004_255d462552ea5ed6.txt\n  title: A career guide\n  publisher: Jobicy\n"
+    )
     for m in range(1, modules + 1):
         module_id = f"module-{m}"
         folder = root / "lessons" / module_id

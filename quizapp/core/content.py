@@ -49,6 +49,12 @@ class LessonFrontMatter(StrictModel):
     sources: Annotated[list[SourceRef], Field(min_length=1)]
 
 
+class SourceDocument(StrictModel):
+    file: ShortText
+    title: ShortText
+    publisher: ShortText
+
+
 class QuestionFileHeader(StrictModel):
     lesson: Slug
     questions: Annotated[list[Any], Field(min_length=1)]
@@ -83,7 +89,7 @@ class LessonContent:
     position: int
     minutes: int
     objectives: list[str]
-    sources: list[dict[str, str]]
+    sources: list[SourceRef]
     body: str
 
 
@@ -100,6 +106,7 @@ class QuestionContent:
 
 @dataclass
 class Catalogue:
+    sources: dict[str, SourceDocument] = field(default_factory=dict)
     modules: list[ModuleContent] = field(default_factory=list)
     lessons: list[LessonContent] = field(default_factory=list)
     questions: list[QuestionContent] = field(default_factory=list)
@@ -218,7 +225,13 @@ def _load_module(folder: Path, problems: _Collector) -> ModuleContent | None:
     return ModuleContent(spec.id, spec.title, spec.summary, spec.order)
 
 
-def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent | None:
+def _unknown_source(file: str) -> str:
+    return f"source file {file!r} is not listed in sources.yaml"
+
+
+def _load_lesson(
+    path: Path, module: str, sources: dict[str, SourceDocument], problems: _Collector
+) -> LessonContent | None:
     name = LESSON_FILE.match(path.name)
     if not name:
         problems.add(path, 1, "lesson file name must be <nn>-<slug>.md, like 01-planning.md")
@@ -251,6 +264,10 @@ def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent
     _check_body(path, body, body_line, problems)
     if spec is None:
         return None
+    for index, source in enumerate(spec.sources):
+        if source.file not in sources:
+            line = line_of(data, ("sources", index, "file")) + front_line - 1
+            problems.add(path, line, _unknown_source(source.file))
     if name and int(name["nn"]) != spec.order:
         problems.add(
             path,
@@ -264,7 +281,7 @@ def _load_lesson(path: Path, module: str, problems: _Collector) -> LessonContent
         position=spec.order,
         minutes=spec.minutes,
         objectives=list(spec.objectives),
-        sources=[source.model_dump() for source in spec.sources],
+        sources=list(spec.sources),
         body=body.strip() + "\n",
     )
 
@@ -290,7 +307,7 @@ def _check_body(path: Path, body: str, body_line: int, problems: _Collector) -> 
 
 
 def _load_question_file(
-    path: Path, problems: _Collector
+    path: Path, sources: dict[str, SourceDocument], problems: _Collector
 ) -> tuple[str | None, int, list[QuestionContent], list[tuple[str, int]]]:
     """(lesson id, its line, valid questions, (id, line) of every question with an id)."""
     data = _read_yaml(path, problems)
@@ -323,6 +340,8 @@ def _load_question_file(
             problems.validation(path, data, error, prefix=("questions", index))
             continue
         key_problems = spec.answer_key_problems()
+        if spec.source.file not in sources:
+            key_problems.append((("source", "file"), _unknown_source(spec.source.file)))
         for location, message in key_problems:
             line = line_of(data, ("questions", index, *location), default=item_line)
             problems.add(path, line, f"question {spec.id}: {message}")
@@ -331,16 +350,40 @@ def _load_question_file(
     return header.lesson, lesson_line, valid, seen_ids
 
 
+def _load_sources(path: Path, problems: _Collector) -> dict[str, SourceDocument]:
+    data = _read_yaml(path, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, LineList):
+        problems.add(path, 1, "sources.yaml must be a list of {file, title, publisher}")
+        return {}
+    sources: dict[str, SourceDocument] = {}
+    for index, raw in enumerate(data):
+        try:
+            source = SourceDocument.model_validate(raw)
+        except ValidationError as error:
+            problems.validation(path, data, error, prefix=(index,))
+            continue
+        if source.file in sources:
+            problems.add(path, data.item_lines[index], f"source {source.file!r} is listed twice")
+        sources[source.file] = source
+    return sources
+
+
 def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
     """Parse and cross-check the whole content tree; problems come sorted by file and line."""
     problems = _Collector()
     catalogue = Catalogue()
     lessons_dir, questions_dir = root / "lessons", root / "questions"
+    sources_file = root / "sources.yaml"
     for required in (lessons_dir, questions_dir):
         if not required.is_dir():
             problems.add(required, 1, "folder is missing")
+    if not sources_file.is_file():
+        problems.add(sources_file, 1, "file is missing: list the source documents here")
     if problems.problems:
         return catalogue, problems.problems
+    catalogue.sources = _load_sources(sources_file, problems)
 
     lesson_files: dict[str, Path] = {}
     module_orders: Counter[int] = Counter()
@@ -364,7 +407,7 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
                     "unexpected file: a module folder holds module.yaml and <nn>-<slug>.md lessons",
                 )
                 continue
-            lesson = _load_lesson(path, module.slug, problems)
+            lesson = _load_lesson(path, module.slug, catalogue.sources, problems)
             if lesson is None:
                 continue
             if lesson.slug in lesson_files:
@@ -392,7 +435,9 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
         if path.suffix != ".yaml" or not path.is_file():
             problems.add(path, 1, "unexpected file: questions/ holds <lesson-id>.yaml files")
             continue
-        lesson, lesson_line, questions, seen_ids = _load_question_file(path, problems)
+        lesson, lesson_line, questions, seen_ids = _load_question_file(
+            path, catalogue.sources, problems
+        )
         if lesson is None:
             continue
         if lesson not in lesson_files:

@@ -325,7 +325,8 @@ def question_from_record(
             "type": type,
             "prompt": prompt,
             "explanation": explanation,
-            "source": source,
+            # The stored citation also carries the document's title, which the file does not.
+            "source": {"file": source["file"], "section": source["section"]},
             **data,
         },
         strict=False,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from quizapp.core.content import Catalogue
+from quizapp.core.questions import SourceRef
 from quizapp.db import db
 from quizapp.models import Lesson, Module, Question
 
@@ -47,6 +48,12 @@ class SyncReport:
                 ("questions", self.questions),
             )
         ]
+
+
+def cited(catalogue: Catalogue, ref: SourceRef) -> dict[str, str]:
+    """A citation as pages show it: the document's title and publisher with the section."""
+    document = catalogue.sources[ref.file]
+    return {**ref.model_dump(), "title": document.title, "publisher": document.publisher}
 
 
 def _apply(row: Any, values: dict[str, Any], now: datetime) -> bool:
@@ -99,7 +106,7 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "position": spec.position,
             "minutes": spec.minutes,
             "objectives": spec.objectives,
-            "sources": spec.sources,
+            "sources": [cited(catalogue, ref) for ref in spec.sources],
             "body": spec.body,
         }
         row = lessons.get(spec.slug)
@@ -120,7 +127,7 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "prompt": spec.prompt,
             "data": spec.data(),
             "explanation": spec.explanation,
-            "source": spec.source.model_dump(),
+            "source": cited(catalogue, spec.source),
         }
         row = questions.get(spec.id)
         if row is None:

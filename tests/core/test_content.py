@@ -226,3 +226,19 @@ def test_every_problem_is_reported_in_one_run(tree):
         "01-lesson-1.md",
         "ghost.yaml",
     }
+
+
+def test_cited_source_files_must_be_listed_in_sources_yaml(tree):
+    replace(tree, LESSON, "file: 004_255d462552ea5ed6.txt", "file: 999_unknown.txt")
+    replace(tree, QUIZ, "file: 004_255d462552ea5ed6.txt", "file: 998_unknown.txt")
+    found = messages(tree)
+    lesson_line = line_number(tree, LESSON, "999_unknown")
+    quiz_line = line_number(tree, QUIZ, "998_unknown")
+    assert (
+        f"01-lesson-1.md:{lesson_line}: source file '999_unknown.txt' is not listed in sources.yaml"
+        in found
+    )
+    assert (
+        f"module-1-lesson-1.yaml:{quiz_line}: question module-1-lesson-1-q01: source file "
+        "'998_unknown.txt' is not listed in sources.yaml" in found
+    )

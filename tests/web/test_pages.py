@@ -83,6 +83,7 @@ def test_lesson_page_renders_markdown_objectives_and_neighbours(client, shipped_
     assert response.status_code == 200
     assert "<h2" in page and "By the end of this lesson you can" in page
     assert 'rel="prev"' in page and 'rel="next"' in page
+    assert "<cite>Production Manager Career Path Guide</cite>, Jobicy" in page
     assert_accessible(page)
 
 
