@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import select
 
 from quizapp.core.content import load_content
 from quizapp.db import utcnow
@@ -125,7 +126,12 @@ def test_security_headers(client, db):
 
 
 def test_static_assets_are_served(client, db):
-    for url in ("/static/css/app.css", "/static/js/timezone.js", "/static/favicon.svg"):
+    for url in (
+        "/static/css/app.css",
+        "/static/js/app.js",
+        "/static/js/timezone.js",
+        "/static/favicon.svg",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         response.close()
@@ -166,3 +172,23 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, logged_in):
     for rule in post_rules:
         statuses = {anonymous.post(rule.rule).status_code, logged_in.post(rule.rule).status_code}
         assert 400 in statuses and not any(200 <= s < 300 for s in statuses), (rule.rule, statuses)
+
+
+def test_a_server_error_shows_the_site_page_and_writes_nothing(database_url, db):
+    from quizapp.models import User
+    from tests.conftest import dispose, make_app
+
+    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        db.session.add(User(email="half@example.com", display_name="x", password_hash="x"))
+        db.session.flush()
+        raise RuntimeError("a bug half-way through a request")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong" in page and 'class="site-header"' in page
+    assert db.session.scalars(select(User.email)).all() == []
+    dispose(app)
