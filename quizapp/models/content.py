@@ -15,7 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.db import created_at, db, intpk, slug
 
 
-class Module(db.Model):
+class ContentItem:
+    """What every content row shares: when it arrived, last changed, and left the files."""
+
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
+
+
+class Module(ContentItem, db.Model):
     __tablename__ = "modules"
 
     id: Mapped[intpk]
@@ -23,16 +31,12 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     position: Mapped[int]
-    created_at: Mapped[created_at]
-    updated_at: Mapped[datetime | None]
-    retired_at: Mapped[datetime | None]
-
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="module", order_by="Lesson.position"
     )
 
 
-class Lesson(db.Model):
+class Lesson(ContentItem, db.Model):
     __tablename__ = "lessons"
     __table_args__ = (Index("ix_lessons_module_id_position", "module_id", "position"),)
 
@@ -45,17 +49,13 @@ class Lesson(db.Model):
     objectives: Mapped[list[str]] = mapped_column(JSON)
     sources: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[created_at]
-    updated_at: Mapped[datetime | None]
-    retired_at: Mapped[datetime | None]
-
     module: Mapped[Module] = relationship(back_populates="lessons")
     questions: Mapped[list[Question]] = relationship(
         back_populates="lesson", order_by="Question.position"
     )
 
 
-class Question(db.Model):
+class Question(ContentItem, db.Model):
     __tablename__ = "questions"
     __table_args__ = (Index("ix_questions_lesson_id_position", "lesson_id", "position"),)
 
@@ -69,8 +69,4 @@ class Question(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text)
     source: Mapped[dict[str, str]] = mapped_column(JSON)
-    created_at: Mapped[created_at]
-    updated_at: Mapped[datetime | None]
-    retired_at: Mapped[datetime | None]
-
     lesson: Mapped[Lesson] = relationship(back_populates="questions")

@@ -76,6 +76,23 @@ def _retire_missing(rows: dict[str, Any], kept: set[str], now: datetime, changes
             changes.retired += 1
 
 
+def _upsert(
+    rows: dict[str, Any],
+    model: type,
+    slug: str,
+    values: dict[str, Any],
+    now: datetime,
+    changes: Changes,
+) -> None:
+    row = rows.get(slug)
+    if row is None:
+        rows[slug] = model(slug=slug, **values)
+        db.session.add(rows[slug])
+        changes.added += 1
+    elif _apply(row, values, now):
+        changes.updated += 1
+
+
 def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
     """Make the database match a validated catalogue; flushes, the caller commits or rolls back.
 
@@ -89,13 +106,7 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
 
     for spec in catalogue.modules:
         values = {"title": spec.title, "summary": spec.summary, "position": spec.position}
-        row = modules.get(spec.slug)
-        if row is None:
-            modules[spec.slug] = Module(slug=spec.slug, **values)
-            db.session.add(modules[spec.slug])
-            report.modules.added += 1
-        elif _apply(row, values, now):
-            report.modules.updated += 1
+        _upsert(modules, Module, spec.slug, values, now, report.modules)
     _retire_missing(modules, {m.slug for m in catalogue.modules}, now, report.modules)
     db.session.flush()
 
@@ -109,39 +120,28 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "sources": [cited(catalogue, ref) for ref in spec.sources],
             "body": spec.body,
         }
-        row = lessons.get(spec.slug)
-        if row is None:
-            lessons[spec.slug] = Lesson(slug=spec.slug, **values)
-            db.session.add(lessons[spec.slug])
-            report.lessons.added += 1
-        elif _apply(row, values, now):
-            report.lessons.updated += 1
+        _upsert(lessons, Lesson, spec.slug, values, now, report.lessons)
     _retire_missing(lessons, {lesson.slug for lesson in catalogue.lessons}, now, report.lessons)
     db.session.flush()
 
     for item in catalogue.questions:
         spec = item.spec
+        existing = questions.get(spec.id)
+        if existing is not None and existing.type != spec.type_name:
+            raise SyncRefused(
+                f"question {spec.id!r} changed type from {existing.type} to {spec.type_name}; "
+                "learners' answers to it would lose their meaning. Give the new question a new id."
+            )
         values = {
             "lesson_id": lessons[item.lesson].id,
             "position": item.position,
+            "type": spec.type_name,
             "prompt": spec.prompt,
             "data": spec.data(),
             "explanation": spec.explanation,
             "source": cited(catalogue, spec.source),
         }
-        row = questions.get(spec.id)
-        if row is None:
-            questions[spec.id] = Question(slug=spec.id, type=spec.type_name, **values)
-            db.session.add(questions[spec.id])
-            report.questions.added += 1
-            continue
-        if row.type != spec.type_name:
-            raise SyncRefused(
-                f"question {spec.id!r} changed type from {row.type} to {spec.type_name}; learners' "
-                "answers to it would lose their meaning. Give the new question a new id."
-            )
-        if _apply(row, values, now):
-            report.questions.updated += 1
+        _upsert(questions, Question, spec.id, values, now, report.questions)
     _retire_missing(questions, {q.slug for q in catalogue.questions}, now, report.questions)
     db.session.flush()
     return report
