@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app quizapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-content serve clean
+.PHONY: run test lint bench check-content clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 
 # Runs everything on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one.
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check quizapp tests
+	$(BIN)/ruff check quizapp tests bench
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \
@@ -36,8 +36,11 @@ test: $(VENV)/.installed-test
 	fi
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check quizapp tests
-	$(BIN)/ruff format --check quizapp tests
+	$(BIN)/ruff check quizapp tests bench
+	$(BIN)/ruff format --check quizapp tests bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 check-content: $(VENV)/.installed
 	$(FLASK) content check
