@@ -52,7 +52,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from quizapp.errors import add_security_headers
+    from quizapp.security import add_security_headers
 
     app.after_request(add_security_headers)
 

@@ -1,17 +1,11 @@
-"""Error pages in the site's look, and the headers every response carries."""
+"""Error pages in the site's look."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 from quizapp.db import db
-
-# Everything is served by the app itself; nothing from other origins, no inline script.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 TITLES = {
     400: "Bad request",
@@ -43,11 +37,3 @@ def init_errors(app: Flask) -> None:
         # Whatever the request half-wrote must not leak into the next one on this session.
         db.session.rollback()
         return render_error(500)
-
-
-def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

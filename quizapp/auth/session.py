@@ -15,8 +15,9 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see that page."
     login_manager.login_message_category = "info"
-    # A stolen session cookie stops working when used from another browser/network.
-    login_manager.session_protection = "strong"
+    # "basic" marks a session seen from another browser or address as not fresh instead of
+    # dropping it ("strong"), which would log out learners whose phone changes networks.
+    login_manager.session_protection = "basic"
     login_manager.user_loader(user_by_session_token)
 
 

@@ -17,6 +17,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from quizapp.core.markdown import heading_levels, raw_html_lines, render_markdown
 from quizapp.core.questions import (
+    QUESTION_TYPES,
     AnyQuestion,
     QuestionSpec,
     ShortText,
@@ -164,14 +165,7 @@ def describe_error(location: tuple, item: dict) -> str:
     return f"{where}: {item['msg']}" if where else item["msg"]
 
 
-_TYPE_TAGS = (
-    "single_choice",
-    "multiple_select",
-    "true_false",
-    "ordering",
-    "matching",
-    "short_answer",
-)
+_TYPE_TAGS = tuple(QUESTION_TYPES)
 
 
 def _read_yaml(path: Path, problems: _Collector) -> Any:
