@@ -22,9 +22,9 @@ def inject_logout_form():
     return {"logout_form": LogoutForm}
 
 
-def invalid(template: str, form: FlaskForm, **context):
-    """Re-render a form that failed, with a 4xx status so the failure is machine-visible too."""
-    return render_template(template, form=form, **context), 400
+def show_form(template: str, form: FlaskForm):
+    """The form page; after a failed submit, with its errors and a 400 status."""
+    return render_template(template, form=form), 400 if request.method == "POST" else 200
 
 
 def attach_error(form: FlaskForm, error: accounts.AccountError) -> None:
@@ -42,9 +42,7 @@ def register():
         return redirect(url_for("learn.catalogue"))
     form = RegisterForm()
     if not form.validate_on_submit():
-        if request.method == "POST":
-            return invalid("auth/register.html", form)
-        return render_template("auth/register.html", form=form)
+        return show_form("auth/register.html", form)
     try:
         user = accounts.register_user(
             email=form.email.data,
@@ -55,7 +53,7 @@ def register():
     except accounts.AccountError as error:
         db.session.rollback()
         attach_error(form, error)
-        return invalid("auth/register.html", form)
+        return show_form("auth/register.html", form)
     db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
@@ -70,13 +68,11 @@ def login():
         return redirect(next_url or url_for("learn.catalogue"))
     form = LoginForm()
     if not form.validate_on_submit():
-        if request.method == "POST":
-            return invalid("auth/login.html", form)
-        return render_template("auth/login.html", form=form)
+        return show_form("auth/login.html", form)
     user = accounts.authenticate(email=form.email.data, password=form.password.data)
     if user is None:
         form.form_errors.append("The email or password is not correct.")
-        return invalid("auth/login.html", form)
+        return show_form("auth/login.html", form)
     db.session.commit()
     login_user(user, remember=form.remember.data)
     flash(f"Welcome back, {user.display_name}.", "success")
@@ -102,9 +98,7 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        if request.method == "POST":
-            return invalid("auth/change_password.html", form)
-        return render_template("auth/change_password.html", form=form)
+        return show_form("auth/change_password.html", form)
     try:
         accounts.change_password(
             current_user._get_current_object(),
@@ -114,7 +108,7 @@ def change_password():
     except accounts.AccountError as error:
         db.session.rollback()
         attach_error(form, error)
-        return invalid("auth/change_password.html", form)
+        return show_form("auth/change_password.html", form)
     db.session.commit()
     # The session token changed; sign this browser in again under the new one.
     login_user(current_user._get_current_object())
