@@ -57,10 +57,10 @@ def _content_root(path: str | None) -> Path:
     return Path(path) if path else Path(current_app.config["CONTENT_DIR"])
 
 
-def _report_problems(problems) -> None:
+def _fail_with(problems, outcome: str) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
-    raise click.ClickException(f"{len(problems)} problem(s) in the content; nothing was loaded.")
+    raise click.ClickException(f"{len(problems)} problem(s) found{outcome}.")
 
 
 @content_cli.command("check")
@@ -69,9 +69,7 @@ def content_check(path: str | None) -> None:
     """Validate the content files without touching the database."""
     catalogue, problems = load_content(_content_root(path))
     if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(problems)} problem(s) found.")
+        _fail_with(problems, "")
     click.echo(
         f"Content OK: {len(catalogue.modules)} modules, {len(catalogue.lessons)} lessons, "
         f"{len(catalogue.questions)} questions."
@@ -84,7 +82,7 @@ def content_sync_command(path: str | None) -> None:
     """Load the content files into the database in one transaction."""
     catalogue, problems = load_content(_content_root(path))
     if problems:
-        _report_problems(problems)
+        _fail_with(problems, " in the content; nothing was loaded")
     try:
         report = content_sync(catalogue, now=utcnow())
     except SyncRefused as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from zoneinfo import available_timezones
 
 PASSWORD_MIN = 10
@@ -52,14 +53,10 @@ COMMON_PASSWORDS = frozenset(
     ]
 )
 
-_time_zones: frozenset[str] | None = None
 
-
+@cache
 def time_zones() -> frozenset[str]:
-    global _time_zones
-    if _time_zones is None:
-        _time_zones = frozenset(available_timezones())
-    return _time_zones
+    return frozenset(available_timezones())
 
 
 def normalize_email(email: str) -> str:

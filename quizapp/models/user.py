@@ -43,9 +43,5 @@ class User(db.Model):
     def get_id(self) -> str:
         return self.session_token
 
-    @property
-    def is_instructor(self) -> bool:
-        return self.role in ("instructor", "admin")
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
