@@ -40,9 +40,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from quizapp.auth.views import bp as auth_bp
     from quizapp.learn.views import bp as learn_bp
+    from quizapp.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(quiz_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -66,3 +66,14 @@ def render_migration_type(type_: str, obj, autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def insert(model):
+    """An INSERT that can say ON CONFLICT, on whichever backend the session is bound to.
+
+    SQLite and PostgreSQL spell upserts the same way in SQLAlchemy but from different modules.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)

@@ -12,6 +12,7 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
+    409: "Already done",
     413: "Too much data",
     429: "Too many attempts",
     500: "Something went wrong",

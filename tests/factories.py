@@ -6,8 +6,10 @@ import itertools
 from pathlib import Path
 from textwrap import dedent, indent
 
-from quizapp.db import db
+from quizapp.core.content import load_content
+from quizapp.db import db, utcnow
 from quizapp.services.accounts import register_user
+from quizapp.services.content_sync import content_sync
 
 DEFAULT_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -89,10 +91,85 @@ def quiz_text(lesson_id: str, question_ids: list[str]) -> str:
     return f"lesson: {lesson_id}\nquestions:\n" + "".join(question_yaml(q) for q in question_ids)
 
 
+SOURCE = """\
+    source:
+      file: 004_255d462552ea5ed6.txt
+      section: Key Responsibilities
+"""
+
+# One question of every type, with answers the tests can give by their visible text.
+ALL_TYPES_QUESTIONS = {
+    "single": """\
+    type: single_choice
+    prompt: Which one is right?
+    choices:
+      - {id: a, text: The right one, correct: true}
+      - {id: b, text: A wrong one, feedback: Not this one.}
+      - {id: c, text: Another wrong one}
+    explanation: Because the lesson says so.
+""",
+    "multiple": """\
+    type: multiple_select
+    prompt: Which two are right?
+    choices:
+      - {id: a, text: First right, correct: true}
+      - {id: b, text: Second right, correct: true}
+      - {id: c, text: First wrong, feedback: That one is a distractor.}
+      - {id: d, text: Second wrong}
+    explanation: The first two are right.
+""",
+    "truefalse": """\
+    type: true_false
+    prompt: Production managers never plan.
+    answer: false
+    wrong_feedback: Planning is most of the job.
+    explanation: False, they plan all the time.
+""",
+    "ordering": """\
+    type: ordering
+    prompt: Put the steps in order.
+    items:
+      - {id: plan, text: Plan the run}
+      - {id: make, text: Make the parts}
+      - {id: ship, text: Ship the order}
+    explanation: Plan, make, ship.
+""",
+    "matching": """\
+    type: matching
+    prompt: Match each system to its job.
+    pairs:
+      - {id: erp, left: ERP, right: Plans resources}
+      - {id: mes, left: MES, right: Runs the shop floor}
+      - {id: cmms, left: CMMS, right: Tracks maintenance}
+    explanation: Each system has its own job.
+""",
+    "short": """\
+    type: short_answer
+    prompt: Which system runs the shop floor? Give its initials.
+    answers: [MES, Manufacturing execution system]
+    wrong_feedback: Think of the shop floor.
+    explanation: MES stands for manufacturing execution system.
+""",
+}
+
+
+def all_types_quiz_text(lesson_id: str) -> str:
+    return f"lesson: {lesson_id}\nquestions:\n" + "".join(
+        f"  - id: {lesson_id}-{name}\n" + body + SOURCE
+        for name, body in ALL_TYPES_QUESTIONS.items()
+    )
+
+
 def write_content(
-    root: Path, *, modules: int = 1, lessons_per_module: int = 1, questions_per_lesson: int = 5
+    root: Path,
+    *,
+    modules: int = 1,
+    lessons_per_module: int = 1,
+    questions_per_lesson: int = 5,
+    all_types: bool = False,
 ) -> Path:
-    """A small valid content tree under `root`; returns `root`."""
+    """A small valid content tree under `root`; returns `root`. With `all_types`, every
+    lesson's quiz is one question of each type (see ALL_TYPES_QUESTIONS)."""
     (root / "questions").mkdir(parents=True, exist_ok=True)
     (root / "sources.yaml").write_text(
         "- file: 004_255d462552ea5ed6.txt\n  title: A career guide\n  publisher: Jobicy\n"
@@ -110,5 +187,14 @@ def write_content(
                 lesson_text(lesson_id, n, title=f"Lesson {m}.{n}")
             )
             ids = [f"{lesson_id}-q{q:02d}" for q in range(1, questions_per_lesson + 1)]
-            (root / "questions" / f"{lesson_id}.yaml").write_text(quiz_text(lesson_id, ids))
+            (root / "questions" / f"{lesson_id}.yaml").write_text(
+                all_types_quiz_text(lesson_id) if all_types else quiz_text(lesson_id, ids)
+            )
     return root
+
+
+def sync_tree(root: Path) -> None:
+    """Load a content tree into the database, as `flask content sync` does (not committed)."""
+    catalogue, problems = load_content(root)
+    assert problems == []
+    content_sync(catalogue, now=utcnow())

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange
 
-from quizapp.core.accounts import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, time_zones
+from quizapp.core.accounts import (
+    DAILY_GOAL_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    PASSWORD_MAX,
+    time_zones,
+)
+
+DAY_HINT = "Your day for streaks, goals and reviews ends at 4 a.m. here."
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -50,7 +65,7 @@ class RegisterForm(FlaskForm):
     time_zone = SelectField(
         "Time zone",
         default="UTC",
-        description="Your day for streaks and daily reviews starts at midnight here.",
+        description=DAY_HINT,
     )
 
     def __init__(self, *args, **kwargs):
@@ -90,5 +105,26 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
-    """Logging out is a POST with a CSRF token, so no other site can log a learner out."""
+class SettingsForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a display name."),
+            Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+        ],
+        description="Shown to your instructors and classmates.",
+    )
+    time_zone = SelectField("Time zone", description=DAY_HINT)
+    daily_goal = IntegerField(
+        "Daily goal",
+        validators=[
+            InputRequired("Enter how many answers a day you aim for."),
+            NumberRange(1, DAILY_GOAL_MAX, f"Choose a goal from 1 to {DAILY_GOAL_MAX} answers."),
+        ],
+        description="Quiz and review answers a day. 20 takes about ten minutes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = time_zone_choices()

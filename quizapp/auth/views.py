@@ -4,11 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from quizapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, SettingsForm
 from quizapp.auth.session import safe_next
 from quizapp.db import db
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
+from quizapp.forms import ActionForm
 from quizapp.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -19,7 +20,7 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 
 @bp.app_context_processor
 def inject_logout_form():
-    return {"logout_form": LogoutForm}
+    return {"logout_form": ActionForm}
 
 
 def show_form(template: str, form: FlaskForm):
@@ -39,7 +40,7 @@ def attach_error(form: FlaskForm, error: accounts.AccountError) -> None:
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.catalogue"))
+        return redirect(url_for("learn.today"))
     form = RegisterForm()
     if not form.validate_on_submit():
         return show_form("auth/register.html", form)
@@ -57,7 +58,7 @@ def register():
     db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-    return redirect(url_for("learn.catalogue"))
+    return redirect(url_for("learn.today"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +66,7 @@ def register():
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("learn.catalogue"))
+        return redirect(next_url or url_for("learn.today"))
     form = LoginForm()
     if not form.validate_on_submit():
         return show_form("auth/login.html", form)
@@ -76,12 +77,12 @@ def login():
     db.session.commit()
     login_user(user, remember=form.remember.data)
     flash(f"Welcome back, {user.display_name}.", "success")
-    return redirect(next_url or url_for("learn.catalogue"))
+    return redirect(next_url or url_for("learn.today"))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    form = LogoutForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         return render_error(
             400,
@@ -113,4 +114,27 @@ def change_password():
     # The session token changed; sign this browser in again under the new one.
     login_user(current_user._get_current_object())
     flash("Your password is changed. Other devices have been logged out.", "success")
-    return redirect(url_for("learn.catalogue"))
+    return redirect(url_for("auth.settings"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = current_user._get_current_object()
+    form = SettingsForm(obj=user)
+    if not form.validate_on_submit():
+        return show_form("auth/settings.html", form)
+    try:
+        accounts.update_settings(
+            user,
+            display_name=form.display_name.data,
+            time_zone=form.time_zone.data,
+            daily_goal=form.daily_goal.data,
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return show_form("auth/settings.html", form)
+    db.session.commit()
+    flash("Your settings are saved.", "success")
+    return redirect(url_for("auth.settings"), 303)

@@ -10,6 +10,8 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 128
 DISPLAY_NAME_MAX = 80
 EMAIL_MAX = 254
+# The database's check constraint allows the same range.
+DAILY_GOAL_MAX = 500
 
 # The most common passwords that pass the length rule; a breached-password list would be
 # better still, but this keeps the app self-contained.

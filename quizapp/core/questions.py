@@ -7,8 +7,10 @@ express (exactly one right choice, unique ids, ...). `grade` is pure: response i
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -46,6 +48,70 @@ class InvalidResponse(ValueError):
     """A response that does not fit the question (tampered or malformed), unlike a wrong one."""
 
 
+@dataclass(frozen=True)
+class Option:
+    """One thing shown to pick or place. `token` is what the form sends back: a position in
+    this attempt's shuffled layout, so the page carries nothing that hints at the answer."""
+
+    token: str
+    text: str
+    key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A question as one attempt shows it: options (and, for matching, targets) in order."""
+
+    options: tuple[Option, ...] = ()
+    targets: tuple[Option, ...] = ()
+
+    def key_of(self, token: str, *, among: str = "options") -> str:
+        for option in getattr(self, among):
+            if option.token == token:
+                return option.key
+        raise InvalidResponse("that answer is not one of this question's choices")
+
+
+@dataclass(frozen=True)
+class RevealRow:
+    """One line of the feedback after answering: what was given against what was expected.
+
+    For choices `given` and `expected` say whether the option was picked and is right; for
+    ordering, matching and short answers they are the texts given and expected."""
+
+    label: str
+    given: bool | str | None
+    expected: bool | str
+    ok: bool
+    feedback: str | None = None
+
+
+# The form's values by field name, as `request.form.getlist` gives them.
+FormValues = Callable[[str], list[str]]
+
+
+def _tokens(texts_and_keys: list[tuple[str, str]], prefix: str = "") -> tuple[Option, ...]:
+    return tuple(
+        Option(f"{prefix}{index}", text, key)
+        for index, (text, key) in enumerate(texts_and_keys, start=1)
+    )
+
+
+def _shuffled(items: list, rng: random.Random) -> list:
+    items = list(items)
+    rng.shuffle(items)
+    return items
+
+
+def _single_value(values: FormValues, name: str, missing: str) -> str:
+    given = [value for value in values(name) if value.strip()]
+    if not given:
+        raise InvalidResponse(missing)
+    if len(given) > 1:
+        raise InvalidResponse("send one answer for this question")
+    return given[0]
+
+
 class QuestionSpec(StrictModel):
     type_name: ClassVar[str]
     label: ClassVar[str]
@@ -65,6 +131,22 @@ class QuestionSpec(StrictModel):
         )
 
     def grade(self, response: Any) -> Grade:
+        raise NotImplementedError
+
+    def layout(self, rng: random.Random) -> Layout:
+        """How one attempt shows the question; `rng` makes the shuffle repeatable."""
+        raise NotImplementedError
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        """The response `grade` takes, from what the form sent; InvalidResponse if unusable."""
+        raise NotImplementedError
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        """What to show after answering: the learner's response beside the right one."""
+        raise NotImplementedError
+
+    def right_answer(self) -> str:
+        """The right answer in words, for the summary at the end of a quiz."""
         raise NotImplementedError
 
 
@@ -131,6 +213,30 @@ class _ChoiceQuestion(QuestionSpec):
             c.feedback for c in self.choices if c.id in chosen and not c.correct and c.feedback
         )
 
+    def layout(self, rng: random.Random) -> Layout:
+        return Layout(_tokens(_shuffled([(c.text, c.id) for c in self.choices], rng)))
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        chosen = self.choice_ids(response)
+        by_id = {c.id: c for c in self.choices}
+        rows = []
+        for option in layout.options:
+            choice = by_id[option.key]
+            picked = choice.id in chosen
+            rows.append(
+                RevealRow(
+                    choice.text,
+                    picked,
+                    choice.correct,
+                    picked == choice.correct,
+                    choice.feedback if picked and not choice.correct else None,
+                )
+            )
+        return rows
+
+    def right_answer(self) -> str:
+        return "; ".join(c.text for c in self.choices if c.correct)
+
 
 class SingleChoice(_ChoiceQuestion):
     type_name = "single_choice"
@@ -153,6 +259,10 @@ class SingleChoice(_ChoiceQuestion):
             raise InvalidResponse("choose exactly one answer")
         right = all(c.correct for c in self.choices if c.id in chosen)
         return Grade(right, 1.0 if right else 0.0, () if right else self.feedback_for(chosen))
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        token = _single_value(values, "choice", "Choose an answer first.")
+        return layout.key_of(token)
 
 
 class MultipleSelect(_ChoiceQuestion):
@@ -187,6 +297,14 @@ class MultipleSelect(_ChoiceQuestion):
         missed = () if correct or chosen - right else ("You left out at least one right answer.",)
         return Grade(correct, 1.0 if correct else score, self.feedback_for(chosen) + missed)
 
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        tokens = values("choice")
+        if not tokens:
+            raise InvalidResponse("Choose at least one answer first.")
+        if len(set(tokens)) != len(tokens):
+            raise InvalidResponse("each answer can be chosen once")
+        return sorted(layout.key_of(token) for token in tokens)
+
 
 class _WrongFeedback(QuestionSpec):
     wrong_feedback: Text | None = None
@@ -207,6 +325,26 @@ class TrueFalse(_WrongFeedback):
         if not isinstance(response, bool):
             raise InvalidResponse("answer true or false")
         return self.verdict(response == self.answer)
+
+    # True comes first on every attempt: shuffling two fixed words only confuses.
+    def layout(self, rng: random.Random) -> Layout:
+        return Layout((Option("true", "True", "true"), Option("false", "False", "false")))
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        token = _single_value(values, "choice", "Choose True or False first.")
+        return layout.key_of(token) == "true"
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        rows = []
+        for option in layout.options:
+            value = option.key == "true"
+            picked = response is value
+            right = self.answer is value
+            rows.append(RevealRow(option.text, picked, right, picked == right))
+        return rows
+
+    def right_answer(self) -> str:
+        return "True" if self.answer else "False"
 
 
 class Item(StrictModel):
@@ -235,6 +373,40 @@ class Ordering(_WrongFeedback):
             raise InvalidResponse("put every item in order, each once")
         in_place = sum(a == b for a, b in zip(response, expected, strict=True))
         return self.verdict(response == expected, round(in_place / len(expected), 4))
+
+    def layout(self, rng: random.Random) -> Layout:
+        items = [(i.text, i.id) for i in self.items]
+        # Never start from the answer: a few reshuffles make that all but impossible.
+        shuffled = _shuffled(items, rng)
+        for _ in range(10):
+            if shuffled != items:
+                break
+            shuffled = _shuffled(items, rng)
+        return Layout(_tokens(shuffled))
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        count = len(layout.options)
+        places: dict[int, str] = {}
+        for option in layout.options:
+            raw = _single_value(
+                values, f"position-{option.token}", "Give every item a position first."
+            )
+            if not raw.isdigit() or not 1 <= int(raw) <= count:
+                raise InvalidResponse(f"positions go from 1 to {count}")
+            if int(raw) in places:
+                raise InvalidResponse("Give each item a different position.")
+            places[int(raw)] = option.key
+        return [places[place] for place in sorted(places)]
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        text = {i.id: i.text for i in self.items}
+        return [
+            RevealRow(str(place), text.get(given), item.text, given == item.id)
+            for place, (given, item) in enumerate(zip(response, self.items, strict=True), 1)
+        ]
+
+    def right_answer(self) -> str:
+        return " → ".join(i.text for i in self.items)
 
 
 class Pair(StrictModel):
@@ -271,6 +443,35 @@ class Matching(_WrongFeedback):
         matched = sum(key == value for key, value in response.items())
         return self.verdict(matched == len(ids), round(matched / len(ids), 4))
 
+    def layout(self, rng: random.Random) -> Layout:
+        lefts = _shuffled([(p.left, p.id) for p in self.pairs], rng)
+        rights = _shuffled([(p.right, p.id) for p in self.pairs], rng)
+        return Layout(_tokens(lefts), _tokens(rights, prefix="m"))
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        response = {}
+        for option in layout.options:
+            token = _single_value(
+                values, f"match-{option.token}", "Match every item on the left first."
+            )
+            response[option.key] = layout.key_of(token, among="targets")
+        return response
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        right_text = {p.id: p.right for p in self.pairs}
+        return [
+            RevealRow(
+                option.text,
+                right_text.get(response.get(option.key)),
+                right_text[option.key],
+                response.get(option.key) == option.key,
+            )
+            for option in layout.options
+        ]
+
+    def right_answer(self) -> str:
+        return "; ".join(f"{p.left} → {p.right}" for p in self.pairs)
+
 
 def normalize_answer(text: str) -> str:
     """Case, accents' encoding, spacing and trailing full stops do not make an answer wrong."""
@@ -302,6 +503,42 @@ class ShortAnswer(_WrongFeedback):
             raise InvalidResponse("type a short answer")
         given = normalize_answer(response)
         return self.verdict(given in {normalize_answer(a) for a in self.answers})
+
+    def layout(self, rng: random.Random) -> Layout:
+        return Layout()
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        answer = _single_value(values, "answer", "Type an answer first.").strip()
+        if len(answer) > 500:
+            raise InvalidResponse("Keep the answer under 500 characters.")
+        return answer
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        ok = self.grade(response).correct
+        return [RevealRow("Your answer", response, self.right_answer(), ok)]
+
+    def right_answer(self) -> str:
+        return " or ".join(self.answers)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Everything the learner sees after answering one question."""
+
+    grade: Grade
+    rows: list[RevealRow]
+    # Feedback that belongs to no single row, such as a type's `wrong_feedback`.
+    notes: tuple[str, ...]
+    right_answer: str
+    explanation: str
+
+
+def answer_feedback(spec: QuestionSpec, layout: Layout, response: Any) -> Feedback:
+    grade = spec.grade(response)
+    rows = spec.reveal(layout, response)
+    on_rows = {row.feedback for row in rows}
+    notes = tuple(note for note in grade.feedback if note not in on_rows)
+    return Feedback(grade, rows, notes, spec.right_answer(), spec.explanation)
 
 
 QUESTION_TYPES: dict[str, type[QuestionSpec]] = {

@@ -2,12 +2,13 @@
 
 from quizapp.models.classes import Assignment, ClassMembership, Classroom
 from quizapp.models.content import Lesson, Module, Question
-from quizapp.models.progress import LessonProgress, QuizAnswer, QuizAttempt
+from quizapp.models.progress import ActivityDay, LessonProgress, QuizAnswer, QuizAttempt
 from quizapp.models.review import ReviewCard, ReviewLog
 from quizapp.models.user import ROLES, User
 
 __all__ = [
     "ROLES",
+    "ActivityDay",
     "Assignment",
     "ClassMembership",
     "Classroom",

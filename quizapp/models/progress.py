@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import db, intpk, utcnow
+
+if TYPE_CHECKING:
+    from quizapp.models.content import Lesson
 
 
 class LessonProgress(db.Model):
@@ -31,11 +34,17 @@ class QuizAttempt(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # The questions asked, in the order asked, fixed when the attempt starts: content edits
+    # during an attempt cannot change what is being answered.
+    question_ids: Mapped[list[int]] = mapped_column(JSON)
+    # Seeds the order of choices and items, so a reload shows the same layout.
+    seed: Mapped[int]
     # Sum of the answers' scores and the number of questions asked, kept with the attempt so
     # a later edit to the lesson's quiz does not rewrite old results.
     score: Mapped[float] = mapped_column(default=0.0)
     max_score: Mapped[int] = mapped_column(default=0)
 
+    lesson: Mapped[Lesson] = relationship()
     answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt")
 
 
@@ -51,5 +60,21 @@ class QuizAnswer(db.Model):
     is_correct: Mapped[bool]
     score: Mapped[float]
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # From when the server showed the question to when the answer arrived.
+    time_taken_ms: Mapped[int | None]
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class ActivityDay(db.Model):
+    """What a learner did on one of their days (in their time zone): streaks and daily goals."""
+
+    __tablename__ = "activity_days"
+    __table_args__ = (CheckConstraint("answers >= 0 AND reviews >= 0", name="counts"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    answers: Mapped[int] = mapped_column(default=0)
+    reviews: Mapped[int] = mapped_column(default=0)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizapp.core.accounts import normalize_email, password_problem, time_zones
+from quizapp.core.accounts import DAILY_GOAL_MAX, normalize_email, password_problem, time_zones
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES, User
 from quizapp.models.user import new_session_token
@@ -97,6 +97,21 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise AccountError("new_password", problem)
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
+    db.session.flush()
+
+
+def update_settings(user: User, *, display_name: str, time_zone: str, daily_goal: int) -> None:
+    """Change what a learner may change about themselves; AccountError names a bad field."""
+    display_name = display_name.strip()
+    if not display_name:
+        raise AccountError("display_name", "Enter a display name.")
+    if time_zone not in time_zones():
+        raise AccountError("time_zone", "Choose a time zone from the list.")
+    if not 1 <= daily_goal <= DAILY_GOAL_MAX:
+        raise AccountError("daily_goal", f"Choose a goal from 1 to {DAILY_GOAL_MAX} answers.")
+    user.display_name = display_name
+    user.time_zone = time_zone
+    user.daily_goal = daily_goal
     db.session.flush()
 
 

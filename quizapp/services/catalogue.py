@@ -74,6 +74,21 @@ def catalogue_modules() -> list[ModuleEntry]:
     return [ModuleEntry(m, by_module[m.id], counts) for m in modules]
 
 
+def module_view(slug: str) -> ModuleEntry | None:
+    """A live module with its live lessons in order and their quiz sizes, or None."""
+    module = db.session.scalar(
+        select(Module).where(Module.slug == slug, Module.retired_at.is_(None))
+    )
+    if module is None:
+        return None
+    lessons = db.session.scalars(
+        select(Lesson)
+        .where(Lesson.module_id == module.id, Lesson.retired_at.is_(None))
+        .order_by(Lesson.position)
+    ).all()
+    return ModuleEntry(module, list(lessons), _question_counts([lesson.id for lesson in lessons]))
+
+
 def lesson_view(slug: str) -> LessonView | None:
     """A live lesson with its module and the module's other lessons, or None."""
     lesson = db.session.scalar(

@@ -42,8 +42,9 @@ def test_first_sync_adds_everything_and_a_second_changes_nothing(db, tmp_path):
 
 def answer_and_card(db, question_id):
     user = create_user()
+    q = question(db, question_id)
     attempt = QuizAttempt(
-        user_id=user.id, lesson_id=question(db, question_id).lesson_id, max_score=1
+        user_id=user.id, lesson_id=q.lesson_id, max_score=1, question_ids=[q.id], seed=1
     )
     db.session.add(attempt)
     db.session.flush()

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
 import pytest
 from sqlalchemy import select
 
-from quizapp.core.content import load_content
-from quizapp.db import utcnow
-from quizapp.services.content_sync import content_sync
-from tests.factories import write_content
-
-
-def sync_tree(root):
-    catalogue, problems = load_content(root)
-    assert problems == []
-    content_sync(catalogue, now=utcnow())
+from tests.factories import sync_tree, write_content
+from tests.web.pages import assert_accessible, assert_local_assets_only
 
 
 @pytest.fixture
@@ -26,47 +15,6 @@ def shipped_content(app, db):
 
     sync_tree(Path(app.config["CONTENT_DIR"]))
     db.session.commit()
-
-
-class PageAudit(HTMLParser):
-    """Collects what assistive technology relies on."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def all(self, tag):
-        return [attrs for t, attrs in self.tags if t == tag]
-
-
-def audit(html: str) -> PageAudit:
-    parser = PageAudit()
-    parser.feed(html)
-    return parser
-
-
-def assert_accessible(html: str) -> None:
-    page = audit(html)
-    assert page.all("html")[0].get("lang") == "en"
-    assert len(page.all("main")) == 1 and page.all("main")[0]["id"] == "main"
-    assert page.all("header") and page.all("nav") and page.all("footer")
-    assert page.all("a")[0]["href"] == "#main", "the skip link comes first"
-    assert len(page.all("h1")) == 1
-    labels = {attrs.get("for") for attrs in page.all("label")}
-    for field in page.all("input") + page.all("select"):
-        if field.get("type") not in ("hidden", "submit"):
-            assert field["id"] in labels, f"field {field['id']} has no label"
-    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
-    assert len(ids) == len(set(ids)), "duplicate ids"
-    assert 'name="viewport"' in html
-
-
-def assert_local_assets_only(html: str) -> None:
-    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
-        assert not re.match(r"^(https?:)?//", url), f"external asset {url}"
 
 
 def test_catalogue_lists_every_module_and_lesson(client, shipped_content):
@@ -163,15 +111,29 @@ def test_pages_run_the_same_number_of_queries_whatever_the_catalogue_size(
     assert small <= 4
 
 
-def test_every_post_route_rejects_a_missing_csrf_token(app, logged_in):
+def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user, tmp_path):
     """Signed in or not, a POST without a token is refused; routes that only make sense for
     one of the two may redirect the other, but none accepts the request."""
+    from quizapp.models import QuizAttempt
+
+    sync_tree(write_content(tmp_path))
+    db.session.commit()
+    lesson = "module-1-lesson-1"
+    started = logged_in.submit(f"/lessons/{lesson}/quiz", {}, form_url=f"/lessons/{lesson}")
+    assert started.status_code == 303
+    # Real values for every URL parameter, so the request reaches the CSRF check.
+    values = {
+        "slug": lesson,
+        "attempt_id": db.session.scalar(select(QuizAttempt.id)),
+        "position": 1,
+    }
     anonymous = app.test_client()
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     assert post_rules
     for rule in post_rules:
-        statuses = {anonymous.post(rule.rule).status_code, logged_in.post(rule.rule).status_code}
-        assert 400 in statuses and not any(200 <= s < 300 for s in statuses), (rule.rule, statuses)
+        _, url = rule.build({name: values[name] for name in rule.arguments})
+        statuses = {anonymous.post(url).status_code, logged_in.post(url).status_code}
+        assert 400 in statuses and not any(200 <= s < 300 for s in statuses), (url, statuses)
 
 
 def test_a_server_error_shows_the_site_page_and_writes_nothing(database_url, db):

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, TimestampSigner
+
+from quizapp.core.questions import InvalidResponse
+from quizapp.db import db, utcnow
+from quizapp.errors import render_error
+from quizapp.forms import ActionForm
+from quizapp.quiz.forms import AnswerForm
+from quizapp.services import quizzes
+from quizapp.services.quizzes import QuestionStep, QuizAttempt, QuizError
+
+bp = Blueprint("quiz", __name__)
+
+# Time on one question is kept up to this; beyond it the learner was away, not thinking.
+MAX_TIME_TAKEN_MS = 30 * 60 * 1000
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every quiz page belongs to a signed-in learner."""
+
+
+def shown_signer() -> TimestampSigner:
+    return TimestampSigner(current_app.secret_key, salt="quiz-question-shown")
+
+
+def own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = quizzes.learner_attempt(user=current_user, attempt_id=attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+@bp.post("/lessons/<slug>/quiz")
+def start(slug: str):
+    if not ActionForm().validate_on_submit():
+        return render_error(400, "The quiz could not start: reload the lesson and try again.")
+    lesson = quizzes.quiz_lesson(slug)
+    if lesson is None:
+        abort(404)
+    try:
+        attempt = quizzes.start_attempt(user=current_user, lesson=lesson, now=utcnow())
+    except QuizError as error:
+        db.session.rollback()
+        return render_error(error.status, error.message)
+    db.session.commit()
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id), 303)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    """Wherever the attempt stands: its next open question, or its results."""
+    attempt = own_attempt(attempt_id)
+    position = quizzes.next_position(attempt)
+    if position is not None:
+        return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position))
+    quizzes.finish_if_complete(user=current_user, attempt=attempt, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("quiz.results", attempt_id=attempt.id))
+
+
+def show_question(step: QuestionStep, form: AnswerForm, status: int = 200, message: str = ""):
+    if step.answer is None:
+        form.question.data = step.question.slug
+        form.shown.data = shown_signer().sign(f"{step.attempt.id}:{step.position}").decode()
+        template = "quiz/question.html"
+    else:
+        template = "quiz/feedback.html"
+    return render_template(template, step=step, form=form, message=message), status
+
+
+def time_taken_ms(form: AnswerForm, step: QuestionStep) -> int:
+    """From the signed moment the question was shown; the client's clock is never asked."""
+    _, shown_at = shown_signer().unsign(form.shown.data, return_timestamp=True)
+    if form.shown.data.split(".", 1)[0] != f"{step.attempt.id}:{step.position}":
+        raise BadSignature("signed for another question")
+    elapsed = (utcnow() - shown_at).total_seconds() * 1000
+    return max(0, min(int(elapsed), MAX_TIME_TAKEN_MS))
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:position>", methods=["GET", "POST"])
+def question(attempt_id: int, position: int):
+    step = quizzes.question_step(own_attempt(attempt_id), position)
+    if step is None:
+        abort(404)
+    form = AnswerForm()
+    if form.is_submitted():
+        return answer(step, form)
+    return show_question(step, form)
+
+
+def answer(step: QuestionStep, form: AnswerForm):
+    if not form.validate():
+        message = "The answer could not be read: reload the page and answer again."
+        return show_question(step, form, 400, message)
+    if form.question.data != step.question.slug:
+        return show_question(step, form, 400, "That answer was for a different question.")
+    try:
+        elapsed = time_taken_ms(form, step)
+    except BadSignature:
+        return show_question(step, form, 400, "The page was altered; answer again.")
+    try:
+        step = quizzes.submit_answer(
+            user=current_user,
+            step=step,
+            values=request.form.getlist,
+            time_taken_ms=elapsed,
+            now=utcnow(),
+        )
+    except InvalidResponse as error:
+        db.session.rollback()
+        return show_question(step, form, 400, _sentence(str(error)))
+    except QuizError as error:
+        db.session.rollback()
+        current = quizzes.question_step(step.attempt, step.position)
+        return show_question(current, form, error.status, error.message)
+    db.session.commit()
+    # Post/redirect/get: the feedback is a page of its own, so a reload cannot resubmit.
+    next_url = url_for("quiz.question", attempt_id=step.attempt.id, position=step.position)
+    return redirect(next_url, 303)
+
+
+def _sentence(message: str) -> str:
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith(".") else message + "."
+
+
+@bp.get("/attempts/<int:attempt_id>/results")
+def results(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    return render_template(
+        "quiz/results.html", results=quizzes.attempt_results(attempt), form=ActionForm()
+    )

@@ -1,0 +1,223 @@
+"""A learner's progress: lessons started and completed, best scores, daily activity, dashboard.
+
+Writes are upserts, so a reload or two requests racing each other never fail or count twice.
+Reads run a fixed number of queries whatever the size of the catalogue or the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from quizapp.core.progress import (
+    DailyGoal,
+    LessonStatus,
+    Streak,
+    day_end,
+    learner_day,
+    lesson_status,
+    percent,
+    streak,
+)
+from quizapp.db import db, insert
+from quizapp.models import ActivityDay, Lesson, LessonProgress, QuizAttempt, ReviewCard, User
+from quizapp.services.catalogue import ModuleEntry, catalogue_modules
+
+# Long enough for any streak worth showing, short enough to read in one small query.
+STREAK_WINDOW_DAYS = 400
+
+
+def lesson_started(*, user: User, lesson: Lesson, now: datetime) -> None:
+    """Mark the lesson started, once; later visits change nothing."""
+    db.session.execute(
+        insert(LessonProgress)
+        .values(user_id=user.id, lesson_id=lesson.id, started_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
+    )
+
+
+def lesson_completed(*, user: User, lesson: Lesson, now: datetime) -> None:
+    """Mark the lesson completed; the first completion's time is the one kept."""
+    statement = insert(LessonProgress).values(
+        user_id=user.id, lesson_id=lesson.id, started_at=now, completed_at=now
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "lesson_id"],
+            set_={
+                "completed_at": func.coalesce(
+                    LessonProgress.completed_at, statement.excluded.completed_at
+                )
+            },
+        )
+    )
+
+
+def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: int = 0) -> None:
+    """Count answers or reviews towards the learner's day, for streaks and the daily goal."""
+    statement = insert(ActivityDay).values(
+        user_id=user.id, day=learner_day(now, user.time_zone), answers=answers, reviews=reviews
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "day"],
+            set_={
+                "answers": ActivityDay.answers + statement.excluded.answers,
+                "reviews": ActivityDay.reviews + statement.excluded.reviews,
+            },
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LessonRecord:
+    status: LessonStatus
+    started_at: datetime | None = None
+    best_percent: int | None = None
+    attempts: int = 0
+
+
+NOT_STARTED = LessonRecord(LessonStatus.NOT_STARTED)
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    entry: ModuleEntry
+    records: dict[int, LessonRecord]
+
+    def record(self, lesson: Lesson) -> LessonRecord:
+        return self.records.get(lesson.id, NOT_STARTED)
+
+    @property
+    def completed(self) -> int:
+        return sum(
+            self.record(lesson).status is LessonStatus.COMPLETED for lesson in self.entry.lessons
+        )
+
+    @property
+    def percent(self) -> int:
+        return percent(self.completed, len(self.entry.lessons))
+
+    @property
+    def status(self) -> LessonStatus:
+        records = [self.record(lesson) for lesson in self.entry.lessons]
+        return lesson_status(
+            started=any(r.status is not LessonStatus.NOT_STARTED for r in records),
+            completed=bool(records) and self.completed == len(records),
+        )
+
+
+def lesson_records(user: User | None) -> dict[int, LessonRecord]:
+    """Every lesson the learner has touched, by lesson id (two queries)."""
+    if user is None:
+        return {}
+    scores = {
+        lesson_id: (best, count)
+        for lesson_id, best, count in db.session.execute(
+            select(
+                QuizAttempt.lesson_id,
+                func.max(QuizAttempt.score / QuizAttempt.max_score),
+                func.count(),
+            )
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.submitted_at.is_not(None),
+                QuizAttempt.max_score > 0,
+            )
+            .group_by(QuizAttempt.lesson_id)
+        )
+    }
+    records = {}
+    for progress in db.session.scalars(
+        select(LessonProgress).where(LessonProgress.user_id == user.id)
+    ):
+        best, count = scores.get(progress.lesson_id, (None, 0))
+        records[progress.lesson_id] = LessonRecord(
+            lesson_status(started=True, completed=progress.completed_at is not None),
+            progress.started_at,
+            None if best is None else percent(best, 1),
+            count,
+        )
+    return records
+
+
+def module_progress(user: User | None) -> list[ModuleProgress]:
+    """The catalogue with the learner's progress on every lesson and module."""
+    records = lesson_records(user)
+    return [ModuleProgress(entry, records) for entry in catalogue_modules()]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    modules: list[ModuleProgress]
+    streak: Streak
+    goal: DailyGoal
+    reviews_due: int
+    # The lesson to go on with, and the quiz attempt left unfinished there, if any.
+    resume_lesson: Lesson | None = None
+    resume_attempt: QuizAttempt | None = None
+    started_course: bool = field(default=False)
+
+
+def dashboard(*, user: User, now: datetime) -> Dashboard:
+    """The learner's day: where to go on, streak, goal, reviews due and module progress."""
+    today = learner_day(now, user.time_zone)
+    modules = module_progress(user)
+    days = dict(
+        db.session.execute(
+            select(ActivityDay.day, ActivityDay.answers + ActivityDay.reviews).where(
+                ActivityDay.user_id == user.id,
+                ActivityDay.day > today - timedelta(days=STREAK_WINDOW_DAYS),
+            )
+        ).all()
+    )
+    reviews_due = db.session.scalar(
+        select(func.count()).where(
+            ReviewCard.user_id == user.id,
+            ReviewCard.suspended_at.is_(None),
+            ReviewCard.due < day_end(today, user.time_zone),
+        )
+    )
+    unfinished = db.session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_(None))
+        .order_by(QuizAttempt.started_at.desc())
+        .limit(1)
+    )
+    resume_lesson = _lesson_to_resume(modules, unfinished)
+    return Dashboard(
+        today=today,
+        modules=modules,
+        streak=streak((day for day, count in days.items() if count > 0), today),
+        goal=DailyGoal(days.get(today, 0), user.daily_goal),
+        reviews_due=reviews_due or 0,
+        resume_lesson=resume_lesson,
+        resume_attempt=unfinished
+        if unfinished and resume_lesson and unfinished.lesson_id == resume_lesson.id
+        else None,
+        started_course=any(m.status is not LessonStatus.NOT_STARTED for m in modules),
+    )
+
+
+def _lesson_to_resume(modules: list[ModuleProgress], unfinished: QuizAttempt | None):
+    """An unfinished quiz first, then the lesson last opened and not completed, then the
+    first lesson not completed in course order."""
+    lessons = [(lesson, m.record(lesson)) for m in modules for lesson in m.entry.lessons]
+    if unfinished is not None:
+        for lesson, _ in lessons:
+            if lesson.id == unfinished.lesson_id:
+                return lesson
+    in_progress = [
+        (record.started_at, lesson)
+        for lesson, record in lessons
+        if record.status is LessonStatus.IN_PROGRESS
+    ]
+    if in_progress:
+        return max(in_progress, key=lambda pair: pair[0])[1]
+    return next(
+        (lesson for lesson, record in lessons if record.status is not LessonStatus.COMPLETED),
+        None,
+    )

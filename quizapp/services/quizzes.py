@@ -1,0 +1,291 @@
+"""Quizzes: start or resume an attempt, answer one question at a time, finish with a score.
+
+Grading happens here, on the server, from the stored answer key; the page only ever sees
+the shuffled layout. An answer is written once: the unique (attempt, question) constraint
+turns a double submit, even two racing requests, into "already answered", never two rows.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from quizapp.core.progress import percent
+from quizapp.core.questions import (
+    Feedback,
+    FormValues,
+    Layout,
+    QuestionSpec,
+    answer_feedback,
+    question_from_record,
+)
+from quizapp.db import db
+from quizapp.models import Lesson, Module, Question, QuizAnswer, QuizAttempt, User
+from quizapp.services import progress
+
+
+class QuizError(Exception):
+    """A request the quiz rules refuse, with the HTTP status and message to show."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class AlreadyAnswered(QuizError):
+    def __init__(self) -> None:
+        super().__init__(
+            409, "You had already answered this question, so your first answer stands."
+        )
+
+
+def question_spec(question: Question) -> QuestionSpec:
+    return question_from_record(
+        slug=question.slug,
+        type=question.type,
+        prompt=question.prompt,
+        explanation=question.explanation,
+        source=question.source,
+        data=question.data,
+    )
+
+
+def layout_for(attempt: QuizAttempt, question: Question, spec: QuestionSpec) -> Layout:
+    # Seeded by attempt and question: the same page on reload, a new shuffle on a retake.
+    return spec.layout(random.Random(f"{attempt.seed}:{question.id}"))
+
+
+def quiz_lesson(slug: str) -> Lesson | None:
+    """A live lesson in a live module, the only kind whose quiz can be started."""
+    return db.session.scalar(
+        select(Lesson)
+        .join(Lesson.module)
+        .options(contains_eager(Lesson.module))
+        .where(Lesson.slug == slug, Lesson.retired_at.is_(None), Module.retired_at.is_(None))
+    )
+
+
+def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
+    """The learner's unfinished attempt at this quiz, or a new one with its own shuffle."""
+    unfinished = db.session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.lesson_id == lesson.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+    if unfinished is not None:
+        return unfinished
+    question_ids = list(
+        db.session.scalars(
+            select(Question.id).where(
+                Question.lesson_id == lesson.id, Question.retired_at.is_(None)
+            )
+        )
+    )
+    if not question_ids:
+        raise QuizError(404, "This lesson has no quiz yet.")
+    seed = secrets.randbits(31)
+    random.Random(seed).shuffle(question_ids)
+    attempt = QuizAttempt(
+        user_id=user.id,
+        lesson_id=lesson.id,
+        started_at=now,
+        question_ids=question_ids,
+        seed=seed,
+        max_score=len(question_ids),
+    )
+    db.session.add(attempt)
+    progress.lesson_started(user=user, lesson=lesson, now=now)
+    db.session.flush()
+    return attempt
+
+
+def learner_attempt(*, user: User, attempt_id: int) -> QuizAttempt | None:
+    """The attempt with its lesson, or None when it does not exist or is someone else's:
+    the two look the same from outside, so ids cannot be probed."""
+    return db.session.scalar(
+        select(QuizAttempt)
+        .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+        .options(contains_eager(QuizAttempt.lesson).contains_eager(Lesson.module))
+        .join(Lesson.module)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+    )
+
+
+@dataclass(frozen=True)
+class QuestionStep:
+    """One question of an attempt, answered or not."""
+
+    attempt: QuizAttempt
+    position: int
+    question: Question
+    spec: QuestionSpec
+    layout: Layout
+    answer: QuizAnswer | None
+
+    @property
+    def total(self) -> int:
+        return len(self.attempt.question_ids)
+
+    @property
+    def is_last(self) -> bool:
+        return self.position == self.total
+
+    @cached_property
+    def feedback(self) -> Feedback | None:
+        if self.answer is None:
+            return None
+        return answer_feedback(self.spec, self.layout, self.answer.response)
+
+
+def question_step(attempt: QuizAttempt, position: int) -> QuestionStep | None:
+    """The question at `position` (from 1) of the attempt, or None if there is none."""
+    if not 1 <= position <= len(attempt.question_ids):
+        return None
+    question_id = attempt.question_ids[position - 1]
+    question = db.session.get(Question, question_id)
+    answer = db.session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id == question_id
+        )
+    )
+    spec = question_spec(question)
+    return QuestionStep(
+        attempt, position, question, spec, layout_for(attempt, question, spec), answer
+    )
+
+
+def next_position(attempt: QuizAttempt) -> int | None:
+    """The first unanswered question's position, or None when all are answered."""
+    answered = set(
+        db.session.scalars(
+            select(QuizAnswer.question_id).where(QuizAnswer.attempt_id == attempt.id)
+        )
+    )
+    for position, question_id in enumerate(attempt.question_ids, start=1):
+        if question_id not in answered:
+            return position
+    return None
+
+
+def submit_answer(
+    *,
+    user: User,
+    step: QuestionStep,
+    values: FormValues,
+    time_taken_ms: int | None,
+    now: datetime,
+) -> QuestionStep:
+    """Grade and store the answer; finish the attempt when it was the last one open.
+
+    Raises InvalidResponse for an answer that does not fit the question (nothing is stored)
+    and QuizError when the attempt is finished or the question already answered."""
+    attempt = step.attempt
+    if attempt.submitted_at is not None:
+        raise QuizError(409, "This quiz attempt is already finished; start a new one to retake it.")
+    if step.answer is not None:
+        raise AlreadyAnswered()
+    response = step.spec.response_from_form(step.layout, values)
+    grade = step.spec.grade(response)
+    answer = QuizAnswer(
+        attempt_id=attempt.id,
+        question_id=step.question.id,
+        response=response,
+        is_correct=grade.correct,
+        score=grade.score,
+        answered_at=now,
+        time_taken_ms=time_taken_ms,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(answer)
+    except IntegrityError:
+        raise AlreadyAnswered() from None
+    progress.activity_recorded(user=user, now=now, answers=1)
+    finish_if_complete(user=user, attempt=attempt, now=now)
+    return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
+
+
+def finish_if_complete(*, user: User, attempt: QuizAttempt, now: datetime) -> bool:
+    """Score and close the attempt once every question has an answer, exactly once."""
+    if attempt.submitted_at is not None:
+        return True
+    count, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(QuizAnswer.score), 0.0)).where(
+            QuizAnswer.attempt_id == attempt.id
+        )
+    ).one()
+    if count < len(attempt.question_ids):
+        return False
+    # Guarded by submitted_at IS NULL: of two requests finishing at once, one closes it.
+    closed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, score=total)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if closed:
+        progress.lesson_completed(user=user, lesson=attempt.lesson, now=now)
+    return True
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    position: int
+    question: Question
+    answer: QuizAnswer
+    right_answer: str
+
+
+@dataclass(frozen=True)
+class AttemptResults:
+    attempt: QuizAttempt
+    rows: list[ResultRow]
+
+    @property
+    def correct(self) -> int:
+        return sum(row.answer.is_correct for row in self.rows)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.attempt.score, self.attempt.max_score)
+
+    @property
+    def missed(self) -> list[ResultRow]:
+        return [row for row in self.rows if not row.answer.is_correct]
+
+
+def attempt_results(attempt: QuizAttempt) -> AttemptResults:
+    """Every question of a finished attempt with the learner's answer and the right one."""
+    questions = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+    }
+    answers = {
+        a.question_id: a
+        for a in db.session.scalars(select(QuizAnswer).where(QuizAnswer.attempt_id == attempt.id))
+    }
+    rows = [
+        ResultRow(
+            position,
+            questions[question_id],
+            answers[question_id],
+            question_spec(questions[question_id]).right_answer(),
+        )
+        for position, question_id in enumerate(attempt.question_ids, start=1)
+        if question_id in answers
+    ]
+    return AttemptResults(attempt, rows)
