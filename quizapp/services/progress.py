@@ -75,6 +75,7 @@ def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: i
 class LessonRecord:
     status: LessonStatus
     started_at: datetime | None = None
+    completed_at: datetime | None = None
     best_percent: int | None = None
     attempts: int = 0
 
@@ -137,6 +138,7 @@ def lesson_records(user: User | None) -> dict[int, LessonRecord]:
         records[progress.lesson_id] = LessonRecord(
             lesson_status(started=True, completed=progress.completed_at is not None),
             progress.started_at,
+            progress.completed_at,
             None if best is None else percent(best, 1),
             count,
         )
@@ -203,21 +205,25 @@ def dashboard(*, user: User, now: datetime) -> Dashboard:
 
 
 def _lesson_to_resume(modules: list[ModuleProgress], unfinished: QuizAttempt | None):
-    """An unfinished quiz first, then the lesson last opened and not completed, then the
-    first lesson not completed in course order."""
+    """An unfinished quiz first; else the lesson last opened if not completed; else the first
+    lesson not completed after the one last touched, in course order, wrapping round."""
     lessons = [(lesson, m.record(lesson)) for m in modules for lesson in m.entry.lessons]
     if unfinished is not None:
         for lesson, _ in lessons:
             if lesson.id == unfinished.lesson_id:
                 return lesson
-    in_progress = [
-        (record.started_at, lesson)
-        for lesson, record in lessons
-        if record.status is LessonStatus.IN_PROGRESS
+    touched = [
+        (record.completed_at or record.started_at, index)
+        for index, (_, record) in enumerate(lessons)
+        if record.started_at is not None
     ]
-    if in_progress:
-        return max(in_progress, key=lambda pair: pair[0])[1]
-    return next(
-        (lesson for lesson, record in lessons if record.status is not LessonStatus.COMPLETED),
-        None,
-    )
+    start = 0
+    if touched:
+        _, last = max(touched)
+        if lessons[last][1].status is LessonStatus.IN_PROGRESS:
+            return lessons[last][0]
+        start = last + 1
+    for lesson, record in lessons[start:] + lessons[:start]:
+        if record.status is not LessonStatus.COMPLETED:
+            return lesson
+    return None

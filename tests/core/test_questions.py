@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from quizapp.core.questions import QUESTION_TYPES, InvalidResponse, question_from_record
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from quizapp.core.questions import (
+    QUESTION_TYPES,
+    InvalidResponse,
+    answer_feedback,
+    question_from_record,
+)
 
 SOURCE = {"file": "004.txt", "section": "Key Responsibilities"}
 
@@ -100,3 +108,133 @@ def test_a_stored_question_grades_like_the_file_it_came_from():
     )
     assert stored == q
     assert stored.grade("a").correct
+
+
+# --- Layouts and forms: what the page shows, and reading the learner's answer back ---------
+
+
+ITEMS = [{"id": f"i{n}", "text": f"Step {n}"} for n in range(1, 5)]
+PAIRS = [{"id": f"p{n}", "left": f"Left {n}", "right": f"Right {n}"} for n in range(1, 5)]
+MULTI = [
+    {"id": "a", "text": "A", "correct": True},
+    {"id": "b", "text": "B", "correct": True},
+    {"id": "c", "text": "C", "feedback": "C is a trap."},
+    {"id": "d", "text": "D"},
+]
+
+
+def form(**fields) -> MultiDict:
+    return MultiDict([(k, v) for k, values in fields.items() for v in _listed(values)])
+
+
+def _listed(value):
+    return value if isinstance(value, list) else [value]
+
+
+def token_for(layout, key, among="options"):
+    return next(o.token for o in getattr(layout, among) if o.key == key)
+
+
+def test_choice_tokens_are_positions_so_the_page_does_not_reveal_the_key():
+    q = make("single_choice", choices=CHOICES)
+    right_tokens = {token_for(q.layout(random.Random(seed)), "a") for seed in range(30)}
+    assert right_tokens == {"1", "2", "3"}
+    assert q.layout(random.Random(7)) == q.layout(random.Random(7))
+
+
+def test_choice_forms_read_back_into_responses():
+    single = make("single_choice", choices=CHOICES)
+    layout = single.layout(random.Random(1))
+    assert single.response_from_form(layout, form(choice=token_for(layout, "b")).getlist) == "b"
+    multi = make("multiple_select", choices=MULTI)
+    layout = multi.layout(random.Random(1))
+    picked = [token_for(layout, "b"), token_for(layout, "a")]
+    assert multi.response_from_form(layout, form(choice=picked).getlist) == ["a", "b"]
+    tf = make("true_false", answer=True)
+    assert tf.response_from_form(tf.layout(random.Random(1)), form(choice="false").getlist) is False
+
+
+@pytest.mark.parametrize(
+    ("type_", "data", "values", "message"),
+    [
+        ("single_choice", {"choices": CHOICES}, {}, "Choose an answer first"),
+        ("single_choice", {"choices": CHOICES}, {"choice": "9"}, "not one of this question"),
+        ("single_choice", {"choices": CHOICES}, {"choice": ["1", "2"]}, "one answer"),
+        ("multiple_select", {"choices": MULTI}, {}, "at least one"),
+        ("multiple_select", {"choices": MULTI}, {"choice": ["1", "1"]}, "once"),
+        ("true_false", {"answer": True}, {"choice": "maybe"}, "not one of this question"),
+        ("ordering", {"items": ITEMS}, {}, "Give every item a position"),
+        ("matching", {"pairs": PAIRS}, {}, "Match every item"),
+        ("short_answer", {"answers": ["MES"]}, {"answer": "   "}, "Type an answer"),
+        ("short_answer", {"answers": ["MES"]}, {"answer": "x" * 501}, "under 500"),
+    ],
+)
+def test_unusable_forms_raise_a_clear_message(type_, data, values, message):
+    q = make(type_, **data)
+    with pytest.raises(InvalidResponse, match=message):
+        q.response_from_form(q.layout(random.Random(1)), form(**values).getlist)
+
+
+def test_ordering_never_starts_in_the_right_order_and_reads_positions():
+    q = make("ordering", items=ITEMS)
+    for seed in range(50):
+        assert [o.key for o in q.layout(random.Random(seed)).options] != ["i1", "i2", "i3", "i4"]
+    layout = q.layout(random.Random(3))
+    right = {f"position-{token_for(layout, f'i{n}')}": str(n) for n in range(1, 5)}
+    response = q.response_from_form(layout, form(**right).getlist)
+    assert response == ["i1", "i2", "i3", "i4"] and q.grade(response).correct
+    clash = {**right, f"position-{token_for(layout, 'i1')}": "2"}
+    with pytest.raises(InvalidResponse, match="different position"):
+        q.response_from_form(layout, form(**clash).getlist)
+    with pytest.raises(InvalidResponse, match="from 1 to 4"):
+        q.response_from_form(layout, form(**{**right, next(iter(right)): "7"}).getlist)
+
+
+def test_matching_uses_separate_tokens_for_each_side():
+    q = make("matching", pairs=PAIRS)
+    layout = q.layout(random.Random(5))
+    assert {o.token for o in layout.options}.isdisjoint({t.token for t in layout.targets})
+    values = {
+        f"match-{token_for(layout, f'p{n}')}": token_for(layout, f"p{n}", "targets")
+        for n in range(1, 5)
+    }
+    response = q.response_from_form(layout, form(**values).getlist)
+    assert response == {f"p{n}": f"p{n}" for n in range(1, 5)} and q.grade(response).correct
+
+
+def test_feedback_marks_each_option_and_keeps_notes_apart():
+    q = make("multiple_select", choices=MULTI)
+    layout = q.layout(random.Random(2))
+    feedback = answer_feedback(q, layout, ["a", "c"])
+    rows = {row.label: row for row in feedback.rows}
+    assert [row.label for row in feedback.rows] == [o.text for o in layout.options]
+    assert rows["A"].given and rows["A"].expected and rows["A"].ok
+    assert rows["B"].expected and not rows["B"].given and not rows["B"].ok
+    assert rows["C"].given and not rows["C"].expected and rows["C"].feedback == "C is a trap."
+    assert feedback.notes == ()  # the trap's feedback sits on its row, not twice
+    assert feedback.right_answer == "A; B" and feedback.explanation == "E."
+
+    partial = answer_feedback(q, layout, ["a"])
+    assert partial.grade.score == 0.5
+    assert partial.notes == ("You left out at least one right answer.",)
+
+
+def test_feedback_for_ordering_matching_and_short_answers():
+    ordering = make("ordering", items=ITEMS, wrong_feedback="Think it through.")
+    fb = answer_feedback(ordering, ordering.layout(random.Random(1)), ["i2", "i1", "i3", "i4"])
+    assert [(r.given, r.expected, r.ok) for r in fb.rows][:2] == [
+        ("Step 2", "Step 1", False),
+        ("Step 1", "Step 2", False),
+    ]
+    assert fb.grade.score == 0.5 and fb.notes == ("Think it through.",)
+
+    matching = make("matching", pairs=PAIRS)
+    response = {"p1": "p2", "p2": "p1", "p3": "p3", "p4": "p4"}
+    fb = answer_feedback(matching, matching.layout(random.Random(1)), response)
+    wrong = {r.label: (r.given, r.expected) for r in fb.rows if not r.ok}
+    assert wrong == {"Left 1": ("Right 2", "Right 1"), "Left 2": ("Right 1", "Right 2")}
+
+    short = make("short_answer", answers=["MES", "Manufacturing execution system"])
+    fb = answer_feedback(short, short.layout(random.Random(1)), "erp")
+    assert not fb.grade.correct
+    assert fb.rows[0].expected == "MES or Manufacturing execution system"
