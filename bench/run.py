@@ -6,6 +6,7 @@ learner on a small server should never notice (well under 100 ms a page).
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import tempfile
@@ -21,7 +22,14 @@ from quizapp.db import db, utcnow
 from quizapp.services.content_sync import content_sync
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS_MS = {"content check": 3000, "content sync": 5000, "GET /": 50, "GET lesson": 50}
+TARGETS_MS = {
+    "content check": 3000,
+    "content sync": 5000,
+    "GET /": 50,
+    "GET lesson": 50,
+    "GET /today": 50,
+    "quiz answer": 50,
+}
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -42,6 +50,50 @@ def report(name: str, samples: list[float]) -> bool:
         f"{name:15} median {median:8.1f} ms   p95 {p95:8.1f} ms   ({len(samples)} runs) {verdict}"
     )
     return ok
+
+
+BENCH_EMAIL, BENCH_PASSWORD = "timer@example.com", "seven quiet harbours at dawn"
+
+
+def create_user_for_bench() -> None:
+    from quizapp.services.accounts import register_user
+
+    register_user(email=BENCH_EMAIL, display_name="Bench", password=BENCH_PASSWORD)
+    db.session.commit()
+
+
+def csrf_token(response) -> str:
+    # The token is bound to the session, so one per client serves every form.
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)[1]
+
+
+def answer_questions(client, count: int) -> list[float]:
+    """Time the POST of one answer (graded, stored, progress updated), quiz after quiz."""
+    catalogue = client.get("/")
+    lessons = re.findall(r'href="(/lessons/[a-z0-9-]+)"', catalogue.text)
+    token = {"csrf_token": csrf_token(catalogue)}
+    samples = []
+    lesson_index = 0
+    while len(samples) < count:
+        lesson = lessons[lesson_index % len(lessons)]
+        attempt = client.post(f"{lesson}/quiz", data=token).headers["Location"]
+        lesson_index += 1
+        while (location := client.get(attempt).headers["Location"]) and "/questions/" in location:
+            page = client.get(location).get_data(as_text=True)
+            fields = re.findall(r'name="(question|shown)" type="hidden" value="([^"]*)"', page)
+            data = {**token, **dict(fields)}
+            if 'name="choice"' in page:
+                data["choice"] = re.search(r'name="choice" id="[^"]+" value="([^"]+)"', page)[1]
+            elif 'name="answer"' in page:
+                data["answer"] = "a typed answer"
+            else:
+                for n, name in enumerate(re.findall(r'<select name="([^"]+)"', page), start=1):
+                    data[name] = str(n) if name.startswith("position-") else "m1"
+            start = time.perf_counter()
+            response = client.post(location, data=data)
+            samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return samples
 
 
 def main() -> int:
@@ -68,6 +120,19 @@ def main() -> int:
         for name, url in (("GET /", "/"), ("GET lesson", lesson)):
             assert client.get(url).status_code == 200
             results.append(report(name, timed(lambda url=url: client.get(url), 200)))
+
+        with app.app_context():
+            create_user_for_bench()
+        client.post(
+            "/account/login",
+            data={
+                "email": BENCH_EMAIL,
+                "password": BENCH_PASSWORD,
+                "csrf_token": csrf_token(client.get("/account/login")),
+            },
+        )
+        results.append(report("GET /today", timed(lambda: client.get("/today"), 200)))
+        results.append(report("quiz answer", answer_questions(client, 200)))
 
         tracemalloc.start()
         for _ in range(50):
