@@ -41,10 +41,12 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.auth.views import bp as auth_bp
     from quizapp.learn.views import bp as learn_bp
     from quizapp.quiz.views import bp as quiz_bp
+    from quizapp.review.views import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(review_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

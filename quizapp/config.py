@@ -43,6 +43,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
+    # fsrs's default cap of 100 years; fuzzing spreads out cards learned on the same day.
+    REVIEW_MAXIMUM_INTERVAL_DAYS = 36500
+    REVIEW_FUZZ = True
 
 
 class DevelopmentConfig(BaseConfig):
@@ -53,6 +56,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     RATELIMIT_ENABLED = False
+    # Known ratings give known intervals.
+    REVIEW_FUZZ = False
 
 
 class ProductionConfig(BaseConfig):

@@ -7,7 +7,7 @@ from quizapp.core.markdown import render_markdown
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.services import progress
+from quizapp.services import progress, reviews
 from quizapp.services.catalogue import lesson_view, module_view
 
 bp = Blueprint("learn", __name__)
@@ -71,6 +71,9 @@ def mark_read(slug: str):
 @bp.get("/today")
 @login_required
 def today():
+    now = utcnow()
     return render_template(
-        "learn/today.html", dashboard=progress.dashboard(user=current_user, now=utcnow())
+        "learn/today.html",
+        dashboard=progress.dashboard(user=current_user, now=now),
+        reviews=reviews.today(user=current_user, now=now),
     )

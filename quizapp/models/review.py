@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import created_at, db, intpk
@@ -31,6 +33,9 @@ class ReviewCard(db.Model):
     last_review: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
+    # Ours, not fsrs's: reviews so far (0 means new) and failures (8 make a leech).
+    reps: Mapped[int] = mapped_column(default=0, server_default="0")
+    lapses: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ReviewLog(db.Model):
@@ -53,6 +58,13 @@ class ReviewLog(db.Model):
     duration_ms: Mapped[int | None]
     # The card as the review left it, so stats need no replay of the scheduler.
     state: Mapped[int]
+    step: Mapped[int | None]
     stability: Mapped[float | None]
     difficulty: Mapped[float | None]
     due: Mapped[datetime]
+    # The card as it was before, so undo restores it exactly; an undone review is voided,
+    # never deleted, and every reader skips it.
+    card_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    voided_at: Mapped[datetime | None]
+    # The card's first review: counted against the daily limit of new cards.
+    was_new: Mapped[bool] = mapped_column(default=False, server_default=sa_false())

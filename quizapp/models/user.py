@@ -20,6 +20,9 @@ class User(db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role"),
         CheckConstraint("daily_goal BETWEEN 1 AND 500", name="daily_goal"),
+        CheckConstraint("desired_retention BETWEEN 0.7 AND 0.97", name="desired_retention"),
+        CheckConstraint("new_cards_per_day BETWEEN 0 AND 999", name="new_cards_per_day"),
+        CheckConstraint("reviews_per_day BETWEEN 1 AND 9999", name="reviews_per_day"),
     )
 
     id: Mapped[intpk]
@@ -30,6 +33,10 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     daily_goal: Mapped[int] = mapped_column(default=20)
+    # Review settings, as in Anki's deck options.
+    desired_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
+    new_cards_per_day: Mapped[int] = mapped_column(default=20, server_default="20")
+    reviews_per_day: Mapped[int] = mapped_column(default=200, server_default="200")
     # The cookie carries this instead of the id, so changing the password ends other sessions.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[created_at]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from quizapp.core.questions import QuestionSpec, question_from_record
 from quizapp.db import db
 from quizapp.models import Lesson, Module, Question
 
@@ -106,3 +107,14 @@ def lesson_view(slug: str) -> LessonView | None:
     ).all()
     counts = _question_counts([lesson.id])
     return LessonView(lesson, lesson.module, list(siblings), counts.get(lesson.id, 0))
+
+
+def question_spec(question: Question) -> QuestionSpec:
+    return question_from_record(
+        slug=question.slug,
+        type=question.type,
+        prompt=question.prompt,
+        explanation=question.explanation,
+        source=question.source,
+        data=question.data,
+    )

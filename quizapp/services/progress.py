@@ -15,14 +15,13 @@ from quizapp.core.progress import (
     DailyGoal,
     LessonStatus,
     Streak,
-    day_end,
     learner_day,
     lesson_status,
     percent,
     streak,
 )
 from quizapp.db import db, insert
-from quizapp.models import ActivityDay, Lesson, LessonProgress, QuizAttempt, ReviewCard, User
+from quizapp.models import ActivityDay, Lesson, LessonProgress, QuizAttempt, User
 from quizapp.services.catalogue import ModuleEntry, catalogue_modules
 
 # Long enough for any streak worth showing, short enough to read in one small query.
@@ -157,7 +156,6 @@ class Dashboard:
     modules: list[ModuleProgress]
     streak: Streak
     goal: DailyGoal
-    reviews_due: int
     # The lesson to go on with, and the quiz attempt left unfinished there, if any.
     resume_lesson: Lesson | None = None
     resume_attempt: QuizAttempt | None = None
@@ -165,7 +163,7 @@ class Dashboard:
 
 
 def dashboard(*, user: User, now: datetime) -> Dashboard:
-    """The learner's day: where to go on, streak, goal, reviews due and module progress."""
+    """The learner's day: where to go on, streak, goal and module progress."""
     today = learner_day(now, user.time_zone)
     modules = module_progress(user)
     days = dict(
@@ -175,13 +173,6 @@ def dashboard(*, user: User, now: datetime) -> Dashboard:
                 ActivityDay.day > today - timedelta(days=STREAK_WINDOW_DAYS),
             )
         ).all()
-    )
-    reviews_due = db.session.scalar(
-        select(func.count()).where(
-            ReviewCard.user_id == user.id,
-            ReviewCard.suspended_at.is_(None),
-            ReviewCard.due < day_end(today, user.time_zone),
-        )
     )
     unfinished = db.session.scalar(
         select(QuizAttempt)
@@ -195,7 +186,6 @@ def dashboard(*, user: User, now: datetime) -> Dashboard:
         modules=modules,
         streak=streak((day for day, count in days.items() if count > 0), today),
         goal=DailyGoal(days.get(today, 0), user.daily_goal),
-        reviews_due=reviews_due or 0,
         resume_lesson=resume_lesson,
         resume_attempt=unfinished
         if unfinished and resume_lesson and unfinished.lesson_id == resume_lesson.id

@@ -18,17 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from quizapp.core.progress import percent
-from quizapp.core.questions import (
-    Feedback,
-    FormValues,
-    Layout,
-    QuestionSpec,
-    answer_feedback,
-    question_from_record,
-)
+from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.db import db
 from quizapp.models import Lesson, Module, Question, QuizAnswer, QuizAttempt, User
-from quizapp.services import progress
+from quizapp.services import progress, reviews
+from quizapp.services.catalogue import question_spec
 
 
 class QuizError(Exception):
@@ -45,17 +39,6 @@ class AlreadyAnswered(QuizError):
         super().__init__(
             409, "You had already answered this question, so your first answer stands."
         )
-
-
-def question_spec(question: Question) -> QuestionSpec:
-    return question_from_record(
-        slug=question.slug,
-        type=question.type,
-        prompt=question.prompt,
-        explanation=question.explanation,
-        source=question.source,
-        data=question.data,
-    )
 
 
 def layout_for(attempt: QuizAttempt, question: Question, spec: QuestionSpec) -> Layout:
@@ -214,6 +197,7 @@ def submit_answer(
     except IntegrityError:
         raise AlreadyAnswered() from None
     progress.activity_recorded(user=user, now=now, answers=1)
+    reviews.cards_for_answer(user=user, question_id=step.question.id, now=now)
     finish_if_complete(user=user, attempt=attempt, now=now)
     return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
 

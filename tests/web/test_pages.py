@@ -114,18 +114,25 @@ def test_pages_run_the_same_number_of_queries_whatever_the_catalogue_size(
 def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user, tmp_path):
     """Signed in or not, a POST without a token is refused; routes that only make sense for
     one of the two may redirect the other, but none accepts the request."""
-    from quizapp.models import QuizAttempt
+    from quizapp.db import utcnow
+    from quizapp.models import Question, QuizAttempt, ReviewCard
 
     sync_tree(write_content(tmp_path))
     db.session.commit()
     lesson = "module-1-lesson-1"
     started = logged_in.submit(f"/lessons/{lesson}/quiz", {}, form_url=f"/lessons/{lesson}")
     assert started.status_code == 303
+    card = ReviewCard(
+        user_id=user.id, question_id=db.session.scalar(select(Question.id)), due=utcnow()
+    )
+    db.session.add(card)
+    db.session.commit()
     # Real values for every URL parameter, so the request reaches the CSRF check.
     values = {
         "slug": lesson,
         "attempt_id": db.session.scalar(select(QuizAttempt.id)),
         "position": 1,
+        "card_id": card.id,
     }
     anonymous = app.test_client()
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]

@@ -11,6 +11,14 @@
   // summary (focused by app.js) needs attention first.
   if (verdict && !document.getElementById("form-errors")) verdict.focus();
 
+  // On a review's reveal, number keys press the rating buttons in order.
+  function rating(key) {
+    var button = document.querySelector('[data-rating-key="' + key + '"]');
+    if (!button) return false;
+    button.click();
+    return true;
+  }
+
   function typing(target) {
     var tag = target.tagName;
     return tag === "TEXTAREA" || tag === "SELECT" ||
@@ -31,10 +39,13 @@
         event.preventDefault();
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }
+    } else if (rating(event.key)) {
+      event.preventDefault();
     } else if (next && (event.key === "n" || event.key === "N" ||
                (event.key === "Enter" && event.target.tagName !== "BUTTON" && event.target.tagName !== "A"))) {
       event.preventDefault();
-      window.location.href = next.href;
+      if (next.tagName === "BUTTON") next.click();
+      else window.location.href = next.href;
     }
   });
 })();

@@ -1,0 +1,159 @@
+"""Spaced repetition on top of the `fsrs` package (FSRS-6): pure functions of (memory, rating,
+settings, now), so computing the next state is separate from saving it and tests fix time.
+
+What fsrs leaves to us: a "new" card (ours: a card never reviewed), counters of reviews and
+lapses, undo (a snapshot kept with each log row), and the learner's day.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import fsrs
+
+# After this many failures a card is a leech: the question, not the learner's memory, is
+# probably the problem, so it is flagged to the learner and their instructors.
+LEECH_THRESHOLD = 8
+
+
+class Rating(enum.IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class CardState(enum.IntEnum):
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    desired_retention: float = 0.9
+    maximum_interval_days: int = 36500
+    # On in production so cards learned together drift apart; off in tests for known dates.
+    fuzz: bool = True
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A learner's memory of one question as FSRS models it, plus our own counters."""
+
+    due: datetime
+    state: CardState = CardState.LEARNING
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        return self.reps == 0
+
+    @property
+    def is_leech(self) -> bool:
+        return self.lapses >= LEECH_THRESHOLD
+
+
+def new_memory(now: datetime) -> Memory:
+    """A card never reviewed, due at once."""
+    return Memory(due=now)
+
+
+@lru_cache(maxsize=64)
+def _scheduler(settings: ReviewSettings) -> fsrs.Scheduler:
+    return fsrs.Scheduler(
+        desired_retention=settings.desired_retention,
+        maximum_interval=settings.maximum_interval_days,
+        enable_fuzzing=settings.fuzz,
+    )
+
+
+def _card(memory: Memory) -> fsrs.Card:
+    # card_id is given so fsrs does not derive one from the clock (it sleeps to do that).
+    return fsrs.Card(
+        card_id=1,
+        state=fsrs.State(int(memory.state)),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+    )
+
+
+def review(memory: Memory, rating: Rating, now: datetime, settings: ReviewSettings) -> Memory:
+    """The memory after a review at `now` (timezone-aware); `memory` itself is unchanged."""
+    if now.tzinfo is None:
+        raise ValueError("review times must be timezone-aware")
+    card, _ = _scheduler(settings).review_card(_card(memory), fsrs.Rating(int(rating)), now)
+    return Memory(
+        due=card.due,
+        state=CardState(int(card.state)),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+        reps=memory.reps + 1,
+        lapses=memory.lapses + (rating is Rating.AGAIN),
+    )
+
+
+def preview(memory: Memory, now: datetime, settings: ReviewSettings) -> dict[Rating, timedelta]:
+    """The wait each rating would give, as on Anki's answer buttons."""
+    return {rating: review(memory, rating, now, settings).due - now for rating in Rating}
+
+
+def retrievability(memory: Memory, now: datetime, settings: ReviewSettings) -> float:
+    """The chance (0 to 1) of recalling the answer at `now`; 0 for a card never reviewed."""
+    if memory.is_new or memory.stability is None:
+        return 0.0
+    return _scheduler(settings).get_card_retrievability(_card(memory), now)
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    rating: Rating
+    reviewed_at: datetime
+    due: datetime
+
+
+def replay(
+    reviews: Iterable[LoggedReview], *, created: datetime, settings: ReviewSettings
+) -> Memory:
+    """The memory a card's review log leads to. Fuzzing only moves due dates, so the memory
+    state is recomputed exactly and the due dates are taken from the log."""
+    memory = new_memory(created)
+    for logged in reviews:
+        memory = replace(
+            review(memory, logged.rating, logged.reviewed_at, replace(settings, fuzz=False)),
+            due=logged.due,
+        )
+    return memory
+
+
+def format_interval(wait: timedelta) -> str:
+    """A wait in the units a learner thinks in: "1 min", "10 min", "3 h", "4 d", "2.5 mo"."""
+    seconds = max(0.0, wait.total_seconds())
+    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
+    if minutes < 60:
+        return f"{max(1, round(minutes))} min"
+    if hours < 24:
+        return f"{round(hours)} h"
+    if days < 30:
+        return f"{round(days)} d"
+    if days < 365:
+        return f"{days / 30:.1f} mo".replace(".0 ", " ")
+    return f"{days / 365:.1f} y".replace(".0 ", " ")

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from quizapp.core.questions import InvalidResponse, answer_feedback
+from quizapp.core.scheduling import Rating, format_interval, preview
+from quizapp.db import db, utcnow
+from quizapp.errors import render_error
+from quizapp.forms import ActionForm
+from quizapp.quiz.forms import AnswerForm
+from quizapp.review.forms import RateForm
+from quizapp.services import reviews
+from quizapp.services.reviews import CardQuestion, ReviewError
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+# A reveal left open longer than this is stale: the learner reloads and answers again.
+TICKET_MAX_AGE_S = 6 * 3600
+MAX_DURATION_MS = 30 * 60 * 1000
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Reviews belong to a signed-in learner."""
+
+
+def signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="review")
+
+
+def own_card(card_id: int):
+    card = reviews.learner_card(user=current_user, card_id=card_id)
+    if card is None:
+        abort(404)
+    return card
+
+
+def show_question(item: CardQuestion, form: AnswerForm, status: int = 200, message: str = ""):
+    form.question.data = item.question.slug
+    form.shown.data = signer().dumps([item.card.id, item.card.reps])
+    now = utcnow()
+    return render_template(
+        "review/question.html",
+        item=item,
+        form=form,
+        message=message,
+        today=reviews.today(user=current_user, now=now),
+        undo_form=ActionForm(),
+    ), status
+
+
+@bp.get("")
+def session():
+    now = utcnow()
+    card = reviews.next_card(user=current_user, now=now)
+    if card is None:
+        return render_template(
+            "review/done.html",
+            today=reviews.today(user=current_user, now=now),
+            undo_form=ActionForm(),
+        )
+    return show_question(reviews.card_question(card), AnswerForm())
+
+
+@bp.post("/<int:card_id>")
+def answer(card_id: int):
+    card = own_card(card_id)
+    item = reviews.card_question(card)
+    form = AnswerForm()
+    now = utcnow()
+    if not form.validate() or form.question.data != item.question.slug:
+        return show_question(item, form, 400, "The answer could not be read: answer again.")
+    try:
+        shown_card, shown_reps = signer().loads(form.shown.data, max_age=TICKET_MAX_AGE_S)
+        _, shown_at = signer().loads(form.shown.data, return_timestamp=True)
+    except BadData:
+        return show_question(item, form, 400, "The page was altered or is too old; answer again.")
+    if [shown_card, shown_reps] != [card.id, card.reps]:
+        return render_error(409, "You already rated this card. Go on with the next one.")
+    if not reviews.is_due(card, user=current_user, now=now):
+        return render_error(409, "This card is not due yet. It will come back on its day.")
+    try:
+        response = item.spec.response_from_form(item.layout, request.form.getlist)
+    except InvalidResponse as error:
+        return show_question(item, form, 400, str(error))
+    feedback = answer_feedback(item.spec, item.layout, response)
+    correct = feedback.grade.correct
+    duration = min(MAX_DURATION_MS, int((now - shown_at).total_seconds() * 1000))
+    ticket = signer().dumps([card.id, card.reps, correct, max(0, duration)])
+    memory = reviews.memory_of(card)
+    waits = preview(memory, now, reviews.review_settings(current_user))
+    choices = [(r, format_interval(waits[r])) for r in reviews.allowed_ratings(correct)]
+    return render_template(
+        "review/reveal.html",
+        item=item,
+        feedback=feedback,
+        choices=choices,
+        default=Rating.GOOD if correct else Rating.AGAIN,
+        rate_form=RateForm(ticket=ticket),
+        memory=memory,
+    )
+
+
+@bp.post("/<int:card_id>/rate")
+def rate(card_id: int):
+    card = own_card(card_id)
+    form = RateForm()
+    if not form.validate():
+        return render_error(400, "The rating could not be read. Go back and choose one button.")
+    try:
+        ticket_card, reps, correct, duration = signer().loads(
+            form.ticket.data, max_age=TICKET_MAX_AGE_S
+        )
+    except (BadData, ValueError):
+        return render_error(400, "The rating was altered or is too old. Answer the card again.")
+    rating = Rating(form.rating.data)
+    if ticket_card != card.id or rating not in reviews.allowed_ratings(bool(correct)):
+        return render_error(400, "That rating does not fit your answer.")
+    try:
+        reviews.record_review(
+            user=current_user,
+            card=card,
+            reps_seen=reps,
+            rating=rating,
+            now=utcnow(),
+            duration_ms=duration,
+        )
+    except ReviewError as error:
+        db.session.rollback()
+        return render_error(error.status, error.message)
+    db.session.commit()
+    return redirect(url_for("review.session"), 303)
+
+
+@bp.post("/undo")
+def undo():
+    if not ActionForm().validate_on_submit():
+        return render_error(400, "Undo needs a fresh page: reload and try again.")
+    try:
+        undone = reviews.undo_last(user=current_user, now=utcnow())
+    except ReviewError as error:
+        db.session.rollback()
+        return render_error(error.status, error.message)
+    db.session.commit()
+    if undone is None:
+        flash("There is no review to undo.", "info")
+        return redirect(url_for("review.session"), 303)
+    flash(f"Undone: your “{Rating(undone.rating).label}” rating. Here is the card again.", "info")
+    return redirect(url_for("review.session"), 303)
+
+
+@bp.get("/stats")
+def stats():
+    from quizapp.core.charts import bar_chart, calendar_heatmap
+    from quizapp.services.review_stats import review_stats
+
+    data = review_stats(user=current_user, now=utcnow())
+    charts = {
+        "per_day": bar_chart(
+            [(day.strftime("%d %b"), count) for day, count in data.reviews_per_day],
+            title="Reviews per day, last 30 days",
+            unit="reviews",
+            id_prefix="per-day",
+        ),
+        "heatmap": calendar_heatmap(
+            data.heatmap, end=data.today, title="Review calendar", id_prefix="calendar"
+        ),
+        "forecast": bar_chart(
+            [(day.strftime("%d %b"), count) for day, count in data.forecast],
+            title="Reviews due in the next 30 days",
+            unit="reviews",
+            id_prefix="forecast",
+        ),
+    }
+    return render_template("review/stats.html", stats=data, charts=charts)

@@ -1,0 +1,127 @@
+"""Review statistics for one learner: a fixed number of queries however long the history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from quizapp.core.progress import learner_day
+from quizapp.core.scheduling import LEECH_THRESHOLD, CardState, Rating, retrievability
+from quizapp.db import db
+from quizapp.models import ActivityDay, Lesson, Module, Question, ReviewCard, ReviewLog, User
+from quizapp.services.reviews import memory_of, review_settings
+
+HISTORY_DAYS = 30
+FORECAST_DAYS = 30
+HEATMAP_WEEKS = 26
+# Anki's line between young and mature cards: an interval of three weeks or more.
+MATURE_DAYS = 21
+
+
+@dataclass(frozen=True)
+class ModuleMastery:
+    module: Module
+    questions: int
+    cards: int
+    recall_percent: int
+
+
+@dataclass(frozen=True)
+class ReviewStats:
+    today: date
+    reviews_per_day: list[tuple[date, int]]
+    heatmap: dict[date, int]
+    forecast: list[tuple[date, float]]
+    by_state: dict[str, int]
+    mature_reviews: int
+    mature_retention: int | None
+    modules: list[ModuleMastery]
+
+
+def review_stats(*, user: User, now: datetime) -> ReviewStats:
+    today = learner_day(now, user.time_zone)
+    settings = review_settings(user)
+    since = today - timedelta(weeks=HEATMAP_WEEKS)
+    heatmap = dict(
+        db.session.execute(
+            select(ActivityDay.day, ActivityDay.reviews).where(
+                ActivityDay.user_id == user.id, ActivityDay.day > since, ActivityDay.reviews > 0
+            )
+        ).all()
+    )
+    days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
+    cards = db.session.execute(
+        select(ReviewCard, Lesson.module_id)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .join(Lesson, Lesson.id == Question.lesson_id)
+        .where(ReviewCard.user_id == user.id)
+    ).all()
+    by_state: Counter[str] = Counter()
+    due_days: Counter[date] = Counter()
+    recall: dict[int, list[float]] = {}
+    for card, module_id in cards:
+        memory = memory_of(card)
+        if memory.is_leech:
+            by_state["leech"] += 1
+        by_state["new" if memory.is_new else CardState(card.state).name.lower()] += 1
+        if card.suspended_at is None:
+            due_days[max(today, learner_day(card.due, user.time_zone))] += 1
+        recall.setdefault(module_id, []).append(retrievability(memory, now, settings))
+    # Each review due brings back the share expected to be forgotten the next day.
+    forecast, carried = [], 0.0
+    for n in range(FORECAST_DAYS):
+        day = today + timedelta(days=n)
+        expected = due_days[day] + carried
+        forecast.append((day, round(expected, 1)))
+        carried = expected * (1 - user.desired_retention)
+    mature = db.session.execute(
+        select(ReviewLog.rating, ReviewLog.card_before).where(
+            ReviewLog.user_id == user.id,
+            ReviewLog.voided_at.is_(None),
+            ReviewLog.reviewed_at >= now - timedelta(days=HISTORY_DAYS),
+        )
+    ).all()
+    mature = [
+        rating
+        for rating, before in mature
+        if before.get("state") == int(CardState.REVIEW)
+        and (before.get("stability") or 0) >= MATURE_DAYS
+    ]
+    questions = db.session.execute(
+        select(Module, func.count(Question.id))
+        .join(Lesson, Lesson.module_id == Module.id)
+        .join(Question, Question.lesson_id == Lesson.id)
+        .where(Module.retired_at.is_(None), Question.retired_at.is_(None))
+        .group_by(Module.id)
+        .order_by(Module.position)
+    ).all()
+    modules = [
+        ModuleMastery(
+            module,
+            count,
+            len(recall.get(module.id, [])),
+            # Questions never answered count as not recalled: this is the module, not the deck.
+            int(100 * sum(recall.get(module.id, [])) / count) if count else 0,
+        )
+        for module, count in questions
+    ]
+    return ReviewStats(
+        today=today,
+        reviews_per_day=[(day, heatmap.get(day, 0)) for day in days],
+        heatmap=heatmap,
+        forecast=forecast,
+        by_state={
+            key: by_state[key] for key in ("new", "learning", "review", "relearning", "leech")
+        },
+        mature_reviews=len(mature),
+        mature_retention=(
+            int(100 * sum(r > Rating.AGAIN for r in mature) / len(mature)) if mature else None
+        ),
+        modules=modules,
+    )
+
+
+__all__ = ["LEECH_THRESHOLD", "ReviewStats", "review_stats"]

@@ -1,0 +1,332 @@
+"""Review sessions: which card comes next, recording a rating, undo, and rebuilding from the log.
+
+The review log is the source of truth. Each row keeps the card as it was before the review,
+so undo restores it exactly; an undone row is voided, never deleted. A rating is written
+with a guard on the card's review count, so a double submit records one review, not two.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from quizapp.core.progress import day_end, learner_day
+from quizapp.core.scheduling import (
+    CardState,
+    LoggedReview,
+    Memory,
+    Rating,
+    ReviewSettings,
+    replay,
+    review,
+)
+from quizapp.db import db, insert
+from quizapp.models import Question, ReviewCard, ReviewLog, User
+from quizapp.services import progress
+from quizapp.services.catalogue import question_spec
+
+# Learning steps are minutes apart: show one that falls due this soon rather than make the
+# learner wait for it, as Anki's "learn ahead" limit does.
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+def review_settings(user: User) -> ReviewSettings:
+    return ReviewSettings(
+        desired_retention=user.desired_retention,
+        maximum_interval_days=current_app.config["REVIEW_MAXIMUM_INTERVAL_DAYS"],
+        fuzz=current_app.config["REVIEW_FUZZ"],
+    )
+
+
+def memory_of(card: ReviewCard) -> Memory:
+    return Memory(
+        due=card.due,
+        state=CardState(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+        reps=card.reps,
+        lapses=card.lapses,
+    )
+
+
+def _columns(memory: Memory) -> dict:
+    return {
+        "due": memory.due,
+        "state": int(memory.state),
+        "step": memory.step,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "last_review": memory.last_review,
+        "reps": memory.reps,
+        "lapses": memory.lapses,
+    }
+
+
+def _snapshot(memory: Memory) -> dict:
+    """The memory as JSON, datetimes as ISO strings, for the log's `card_before`."""
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in _columns(memory).items()
+    }
+
+
+def _from_snapshot(snapshot: dict) -> Memory:
+    values = dict(snapshot)
+    for key in ("due", "last_review"):
+        if values[key] is not None:
+            values[key] = datetime.fromisoformat(values[key])
+    values["state"] = CardState(values["state"])
+    return Memory(**values)
+
+
+def cards_for_answer(*, user: User, question_id: int, now: datetime) -> None:
+    """Every question answered in a quiz becomes a review card for the learner, once."""
+    db.session.execute(
+        insert(ReviewCard)
+        .values(user_id=user.id, question_id=question_id, due=now, state=1, step=0, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "question_id"])
+    )
+
+
+@dataclass(frozen=True)
+class Today:
+    """The learner's review day so far and what is left within their limits."""
+
+    reviews_done: int
+    new_done: int
+    due_reviews: int
+    new_available: int
+    correct: int
+
+    @property
+    def remaining(self) -> int:
+        return self.due_reviews + self.new_available
+
+
+def _due_clause(user: User, now: datetime):
+    end = day_end(learner_day(now, user.time_zone), user.time_zone)
+    return and_(
+        ReviewCard.user_id == user.id,
+        ReviewCard.suspended_at.is_(None),
+        or_(
+            and_(ReviewCard.state == int(CardState.REVIEW), ReviewCard.due < end),
+            and_(ReviewCard.state != int(CardState.REVIEW), ReviewCard.due <= now + LEARN_AHEAD),
+        ),
+    )
+
+
+def today(*, user: User, now: datetime) -> Today:
+    """Counts for the learner's day (two queries)."""
+    day = learner_day(now, user.time_zone)
+    start = day_end(day - timedelta(days=1), user.time_zone)
+    done = db.session.execute(
+        select(
+            func.count().filter(ReviewLog.was_new.is_(False)),
+            func.count().filter(ReviewLog.was_new.is_(True)),
+            func.count().filter(ReviewLog.rating > int(Rating.AGAIN)),
+        ).where(
+            ReviewLog.user_id == user.id,
+            ReviewLog.voided_at.is_(None),
+            ReviewLog.reviewed_at >= start,
+        )
+    ).one()
+    due = db.session.execute(
+        select(
+            func.count().filter(ReviewCard.reps > 0),
+            func.count().filter(ReviewCard.reps == 0),
+        ).where(_due_clause(user, now))
+    ).one()
+    reviews_left = max(0, user.reviews_per_day - done[0])
+    new_left = max(0, user.new_cards_per_day - done[1])
+    return Today(
+        reviews_done=done[0],
+        new_done=done[1],
+        due_reviews=min(due[0], reviews_left),
+        new_available=min(due[1], new_left),
+        correct=done[2],
+    )
+
+
+def next_card(*, user: User, now: datetime) -> ReviewCard | None:
+    """The card to review now: reviews most overdue first, then new cards within the limit."""
+    counts = today(user=user, now=now)
+    for wanted, allowed in (
+        (ReviewCard.reps > 0, counts.due_reviews),
+        (ReviewCard.reps == 0, counts.new_available),
+    ):
+        if allowed <= 0:
+            continue
+        card = db.session.scalar(
+            select(ReviewCard)
+            .where(_due_clause(user, now), wanted)
+            .order_by(ReviewCard.due, ReviewCard.id)
+            .limit(1)
+        )
+        if card is not None:
+            return card
+    return None
+
+
+def learner_card(*, user: User, card_id: int) -> ReviewCard | None:
+    """The learner's own card, or None: someone else's card looks like no card at all."""
+    return db.session.scalar(
+        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
+    )
+
+
+def is_due(card: ReviewCard, *, user: User, now: datetime) -> bool:
+    return (
+        db.session.scalar(
+            select(ReviewCard.id).where(ReviewCard.id == card.id, _due_clause(user, now))
+        )
+        is not None
+    )
+
+
+@dataclass(frozen=True)
+class CardQuestion:
+    card: ReviewCard
+    question: Question
+
+    @property
+    def spec(self):
+        return question_spec(self.question)
+
+    @property
+    def layout(self):
+        # A new shuffle for each review of the card, the same one on reload.
+        return self.spec.layout(random.Random(f"review:{self.card.id}:{self.card.reps}"))
+
+
+def card_question(card: ReviewCard) -> CardQuestion:
+    return CardQuestion(card, db.session.get(Question, card.question_id))
+
+
+def allowed_ratings(correct: bool) -> tuple[Rating, ...]:
+    """A wrong answer is rated Again; after a right one the learner picks Hard, Good or Easy."""
+    return (Rating.HARD, Rating.GOOD, Rating.EASY) if correct else (Rating.AGAIN,)
+
+
+class ReviewError(Exception):
+    """A review request the rules refuse, with the HTTP status and message to show."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class AlreadyRated(ReviewError):
+    def __init__(self) -> None:
+        super().__init__(409, "That card was already rated; your first rating stands.")
+
+
+def record_review(
+    *,
+    user: User,
+    card: ReviewCard,
+    reps_seen: int,
+    rating: Rating,
+    now: datetime,
+    duration_ms: int | None,
+) -> ReviewLog:
+    """Schedule the card and append the review to the log, unless it was rated meanwhile."""
+    before = memory_of(card)
+    if before.reps != reps_seen:
+        raise AlreadyRated()
+    after = review(before, rating, now, review_settings(user))
+    updated = db.session.execute(
+        update(ReviewCard)
+        .where(ReviewCard.id == card.id, ReviewCard.reps == reps_seen)
+        .values(**_columns(after))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not updated:
+        raise AlreadyRated()
+    log = ReviewLog(
+        card_id=card.id,
+        user_id=user.id,
+        question_id=card.question_id,
+        rating=int(rating),
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        state=int(after.state),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=after.due,
+        card_before=_snapshot(before),
+        was_new=before.is_new,
+    )
+    db.session.add(log)
+    progress.activity_recorded(user=user, now=now, reviews=1)
+    db.session.flush()
+    db.session.refresh(card)
+    return log
+
+
+def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
+    """Void the learner's latest review and put its card back exactly as it was."""
+    log = db.session.scalar(
+        select(ReviewLog)
+        .where(ReviewLog.user_id == user.id, ReviewLog.voided_at.is_(None))
+        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+        .limit(1)
+    )
+    if log is None:
+        return None
+    before = _from_snapshot(log.card_before)
+    restored = db.session.execute(
+        update(ReviewCard)
+        .where(ReviewCard.id == log.card_id, ReviewCard.reps == before.reps + 1)
+        .values(**_columns(before))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not restored:
+        raise ReviewError(409, "That review was already undone.")
+    log.voided_at = now
+    progress.activity_recorded(user=user, now=log.reviewed_at, reviews=-1)
+    db.session.flush()
+    return log
+
+
+def rebuild_cards(*, user: User | None = None) -> tuple[int, int]:
+    """Recompute every card from its log; returns (cards checked, cards that differed)."""
+    query = select(ReviewCard).order_by(ReviewCard.id)
+    if user is not None:
+        query = query.where(ReviewCard.user_id == user.id)
+    cards = db.session.scalars(query).all()
+    logs: dict[int, list[LoggedReview]] = {}
+    for log in db.session.scalars(
+        select(ReviewLog)
+        .where(ReviewLog.voided_at.is_(None), ReviewLog.card_id.in_([c.id for c in cards]))
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    ):
+        logs.setdefault(log.card_id, []).append(
+            LoggedReview(Rating(log.rating), log.reviewed_at, log.due)
+        )
+    users = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_({c.user_id for c in cards})))
+    }
+    changed = 0
+    for card in cards:
+        memory = replay(
+            logs.get(card.id, []),
+            created=card.created_at,
+            settings=review_settings(users[card.user_id]),
+        )
+        if not logs.get(card.id):
+            memory = Memory(due=card.due)
+        if _columns(memory) != _columns(memory_of(card)):
+            changed += 1
+            for key, value in _columns(memory).items():
+                setattr(card, key, value)
+    db.session.flush()
+    return len(cards), changed

@@ -1,0 +1,134 @@
+"""Scheduling with FSRS: known ratings give known intervals; properties hold for any history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizapp.core.scheduling import (
+    LEECH_THRESHOLD,
+    CardState,
+    LoggedReview,
+    Rating,
+    ReviewSettings,
+    format_interval,
+    new_memory,
+    preview,
+    replay,
+    retrievability,
+    review,
+)
+
+START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+FIXED = ReviewSettings(fuzz=False)
+
+
+def test_known_ratings_give_known_intervals():
+    memory = new_memory(START)
+    assert memory.is_new and retrievability(memory, START, FIXED) == 0.0
+    waits = []
+    now = START
+    for rating in (Rating.GOOD, Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD):
+        memory = review(memory, rating, now, FIXED)
+        waits.append(memory.due - now)
+        now = memory.due
+    assert waits == [
+        timedelta(minutes=10),
+        timedelta(days=2),
+        timedelta(days=11),
+        timedelta(minutes=10),
+        timedelta(days=2),
+    ]
+    assert memory.state is CardState.REVIEW and memory.reps == 5 and memory.lapses == 1
+
+
+def test_preview_shows_each_buttons_interval_without_changing_the_card():
+    memory = review(new_memory(START), Rating.GOOD, START, FIXED)
+    later = memory.due
+    waits = preview(memory, later, FIXED)
+    assert [format_interval(waits[r]) for r in Rating] == ["1 min", "10 min", "2 d", "4 d"]
+    assert memory.reps == 1 and memory.due == later
+
+
+def test_retrievability_falls_with_time_and_is_about_the_target_when_due():
+    memory = review(
+        review(new_memory(START), Rating.GOOD, START, FIXED),
+        Rating.GOOD,
+        START + timedelta(minutes=10),
+        FIXED,
+    )
+    at_due = retrievability(memory, memory.due, FIXED)
+    assert 0.88 < at_due < 0.92
+    assert retrievability(memory, memory.due + timedelta(days=30), FIXED) < at_due
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        review(new_memory(START), Rating.GOOD, START.replace(tzinfo=None), FIXED)
+
+
+def test_eight_failures_make_a_leech():
+    memory, now = new_memory(START), START
+    for _ in range(LEECH_THRESHOLD):
+        assert not memory.is_leech
+        memory = review(memory, Rating.AGAIN, now, FIXED)
+        now = memory.due
+    assert memory.is_leech
+
+
+@pytest.mark.parametrize(
+    ("wait", "text"),
+    [
+        (timedelta(seconds=20), "1 min"),
+        (timedelta(minutes=10), "10 min"),
+        (timedelta(hours=5), "5 h"),
+        (timedelta(days=3), "3 d"),
+        (timedelta(days=45), "1.5 mo"),
+        (timedelta(days=60), "2 mo"),
+        (timedelta(days=800), "2.2 y"),
+    ],
+)
+def test_intervals_read_as_a_learner_thinks(wait, text):
+    assert format_interval(wait) == text
+
+
+ratings = st.lists(st.sampled_from(list(Rating)), min_size=1, max_size=25)
+# Reviews happen when due or late, never early by more than the scheduler's own steps.
+delays = st.lists(st.integers(min_value=0, max_value=60 * 24 * 40), min_size=25, max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ratings=ratings, delays=delays, fuzz=st.booleans())
+def test_the_next_due_is_always_after_the_review(ratings, delays, fuzz):
+    memory, now = new_memory(START), START
+    for rating, delay in zip(ratings, delays, strict=False):
+        memory = review(memory, rating, now, ReviewSettings(fuzz=fuzz))
+        assert memory.due > now and memory.last_review == now
+        now = memory.due + timedelta(minutes=delay)
+
+
+@settings(max_examples=100, deadline=None)
+@given(goods=st.integers(min_value=2, max_value=15), retention=st.floats(0.75, 0.95))
+def test_repeated_good_ratings_never_shrink_the_interval(goods, retention):
+    memory, now, last_wait = new_memory(START), START, timedelta(0)
+    config = ReviewSettings(desired_retention=retention, fuzz=False)
+    for _ in range(goods):
+        memory = review(memory, Rating.GOOD, now, config)
+        wait = memory.due - now
+        assert wait >= last_wait
+        last_wait, now = wait, memory.due
+
+
+@settings(max_examples=100, deadline=None)
+@given(ratings=ratings, delays=delays)
+def test_replaying_the_log_reproduces_the_memory_exactly(ratings, delays):
+    fuzzed = ReviewSettings(fuzz=True)
+    memory, now, log = new_memory(START), START, []
+    for rating, delay in zip(ratings, delays, strict=False):
+        memory = review(memory, rating, now, fuzzed)
+        log.append(LoggedReview(rating, now, memory.due))
+        now = memory.due + timedelta(minutes=delay)
+    assert replay(log, created=START, settings=fuzzed) == memory
