@@ -95,3 +95,23 @@ def content_sync_command(path: str | None) -> None:
     for line in report.lines():
         click.echo(line)
     click.echo(f"{report.total} change(s).")
+
+
+srs_cli = AppGroup("srs", help="Spaced repetition maintenance.")
+
+
+@srs_cli.command("rebuild")
+@click.option("--check", is_flag=True, help="Only report cards that differ; change nothing.")
+def srs_rebuild(check: bool) -> None:
+    """Recompute every review card from the review log, the source of truth."""
+    from quizapp.services.reviews import rebuild_cards
+
+    checked, differed = rebuild_cards()
+    if check:
+        db.session.rollback()
+        click.echo(f"{checked} cards checked, {differed} differ from their log.")
+        if differed:
+            raise SystemExit(1)
+        return
+    db.session.commit()
+    click.echo(f"{checked} cards rebuilt from the log, {differed} changed.")

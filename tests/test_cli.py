@@ -6,8 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from quizapp.models import Question, User
-from tests.factories import create_user, write_content
+from quizapp.core.scheduling import Rating
+from quizapp.db import utcnow
+from quizapp.models import Question, ReviewCard, User
+from quizapp.services import reviews
+from tests.factories import create_user, sync_tree, write_content
 
 
 def test_users_create_asks_for_the_password(app, db):
@@ -91,3 +94,23 @@ def test_make_run_loads_the_full_catalogue(app, db):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Question)) >= 180
     assert Path(app.config["CONTENT_DIR"]).name == "content"
+
+
+def test_srs_rebuild_reports_and_repairs_cards_that_drifted_from_the_log(app, db, tmp_path):
+    sync_tree(write_content(tmp_path))
+    user = create_user()
+    reviews.cards_for_answer(
+        user=user, question_id=db.session.scalar(select(Question.id)), now=utcnow()
+    )
+    card = db.session.scalar(select(ReviewCard))
+    reviews.record_review(
+        user=user, card=card, reps_seen=0, rating=Rating.GOOD, now=utcnow(), duration_ms=None
+    )
+    card.stability = 50.0
+    db.session.commit()
+    runner = app.test_cli_runner()
+    check = runner.invoke(args=["srs", "rebuild", "--check"])
+    assert check.exit_code == 1 and "1 cards checked, 1 differ" in check.output
+    fixed = runner.invoke(args=["srs", "rebuild"])
+    assert fixed.exit_code == 0 and "1 changed" in fixed.output
+    assert runner.invoke(args=["srs", "rebuild", "--check"]).exit_code == 0

@@ -10,7 +10,8 @@ from quizapp.errors import render_error
 from quizapp.forms import ActionForm
 from quizapp.quiz.forms import AnswerForm
 from quizapp.services import quizzes
-from quizapp.services.quizzes import QuestionStep, QuizAttempt, QuizError
+from quizapp.services.errors import Refused
+from quizapp.services.quizzes import QuestionStep, QuizAttempt
 
 bp = Blueprint("quiz", __name__)
 
@@ -44,7 +45,7 @@ def start(slug: str):
         abort(404)
     try:
         attempt = quizzes.start_attempt(user=current_user, lesson=lesson, now=utcnow())
-    except QuizError as error:
+    except Refused as error:
         db.session.rollback()
         return render_error(error.status, error.message)
     db.session.commit()
@@ -114,7 +115,7 @@ def answer(step: QuestionStep, form: AnswerForm):
     except InvalidResponse as error:
         db.session.rollback()
         return show_question(step, form, 400, _sentence(str(error)))
-    except QuizError as error:
+    except Refused as error:
         db.session.rollback()
         current = quizzes.question_step(step.attempt, step.position)
         return show_question(current, form, error.status, error.message)

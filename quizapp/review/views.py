@@ -12,7 +12,8 @@ from quizapp.forms import ActionForm
 from quizapp.quiz.forms import AnswerForm
 from quizapp.review.forms import RateForm
 from quizapp.services import reviews
-from quizapp.services.reviews import CardQuestion, ReviewError
+from quizapp.services.errors import Refused
+from quizapp.services.reviews import CardQuestion
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -128,7 +129,7 @@ def rate(card_id: int):
             now=utcnow(),
             duration_ms=duration,
         )
-    except ReviewError as error:
+    except Refused as error:
         db.session.rollback()
         return render_error(error.status, error.message)
     db.session.commit()
@@ -141,7 +142,7 @@ def undo():
         return render_error(400, "Undo needs a fresh page: reload and try again.")
     try:
         undone = reviews.undo_last(user=current_user, now=utcnow())
-    except ReviewError as error:
+    except Refused as error:
         db.session.rollback()
         return render_error(error.status, error.message)
     db.session.commit()

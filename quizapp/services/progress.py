@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quizapp.core.progress import (
     DailyGoal,
@@ -67,6 +67,19 @@ def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: i
                 "reviews": ActivityDay.reviews + statement.excluded.reviews,
             },
         )
+    )
+
+
+def review_undone(*, user: User, reviewed_at: datetime) -> None:
+    """Take an undone review back off the day it was counted on."""
+    db.session.execute(
+        update(ActivityDay)
+        .where(
+            ActivityDay.user_id == user.id,
+            ActivityDay.day == learner_day(reviewed_at, user.time_zone),
+            ActivityDay.reviews > 0,
+        )
+        .values(reviews=ActivityDay.reviews - 1)
     )
 
 

@@ -23,18 +23,10 @@ from quizapp.db import db
 from quizapp.models import Lesson, Module, Question, QuizAnswer, QuizAttempt, User
 from quizapp.services import progress, reviews
 from quizapp.services.catalogue import question_spec
+from quizapp.services.errors import Refused
 
 
-class QuizError(Exception):
-    """A request the quiz rules refuse, with the HTTP status and message to show."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class AlreadyAnswered(QuizError):
+class AlreadyAnswered(Refused):
     def __init__(self) -> None:
         super().__init__(
             409, "You had already answered this question, so your first answer stands."
@@ -78,7 +70,7 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
         )
     )
     if not question_ids:
-        raise QuizError(404, "This lesson has no quiz yet.")
+        raise Refused(404, "This lesson has no quiz yet.")
     seed = secrets.randbits(31)
     random.Random(seed).shuffle(question_ids)
     attempt = QuizAttempt(
@@ -174,10 +166,10 @@ def submit_answer(
     """Grade and store the answer; finish the attempt when it was the last one open.
 
     Raises InvalidResponse for an answer that does not fit the question (nothing is stored)
-    and QuizError when the attempt is finished or the question already answered."""
+    and Refused when the attempt is finished or the question already answered."""
     attempt = step.attempt
     if attempt.submitted_at is not None:
-        raise QuizError(409, "This quiz attempt is already finished; start a new one to retake it.")
+        raise Refused(409, "This quiz attempt is already finished; start a new one to retake it.")
     if step.answer is not None:
         raise AlreadyAnswered()
     response = step.spec.response_from_form(step.layout, values)

@@ -28,6 +28,7 @@ from quizapp.db import db, insert
 from quizapp.models import Question, ReviewCard, ReviewLog, User
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
+from quizapp.services.errors import Refused
 
 # Learning steps are minutes apart: show one that falls due this soon rather than make the
 # learner wait for it, as Anki's "learn ahead" limit does.
@@ -213,16 +214,7 @@ def allowed_ratings(correct: bool) -> tuple[Rating, ...]:
     return (Rating.HARD, Rating.GOOD, Rating.EASY) if correct else (Rating.AGAIN,)
 
 
-class ReviewError(Exception):
-    """A review request the rules refuse, with the HTTP status and message to show."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class AlreadyRated(ReviewError):
+class AlreadyRated(Refused):
     def __init__(self) -> None:
         super().__init__(409, "That card was already rated; your first rating stands.")
 
@@ -289,9 +281,9 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not restored:
-        raise ReviewError(409, "That review was already undone.")
+        raise Refused(409, "That review was already undone.")
     log.voided_at = now
-    progress.activity_recorded(user=user, now=log.reviewed_at, reviews=-1)
+    progress.review_undone(user=user, reviewed_at=log.reviewed_at)
     db.session.flush()
     return log
 

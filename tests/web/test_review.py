@@ -1,0 +1,163 @@
+"""Review sessions through the pages: new cards from quizzes, ratings with intervals, undo."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.models import ReviewCard, ReviewLog
+from quizapp.services import reviews
+from tests.factories import create_user, sync_tree, write_content
+from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, FormPage, assert_accessible
+from tests.web.test_quiz import question_name, take_quiz
+
+
+@pytest.fixture
+def course(db, tmp_path):
+    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
+    db.session.commit()
+
+
+@pytest.fixture
+def reviewer(logged_in, course):
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    return logged_in
+
+
+def card_page(client):
+    response = client.get("/review")
+    assert response.status_code == 200
+    return FormPage(response.get_data(as_text=True)), response.get_data(as_text=True)
+
+
+def answer_card(client, answers=RIGHT_ANSWERS):
+    page, html = card_page(client)
+    card_id = re.search(r'action="/review/(\d+)"', html)[1]
+    reveal = client.post(f"/review/{card_id}", data=page.answer(answers[question_name(page)]))
+    assert reveal.status_code == 200, reveal.get_data(as_text=True)
+    return card_id, reveal.get_data(as_text=True)
+
+
+def rate(client, card_id, reveal_html, rating):
+    ticket = re.search(r'name="ticket" type="hidden" value="([^"]+)"', reveal_html)[1]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', reveal_html)[1]
+    data = {"csrf_token": token, "ticket": ticket, "rating": str(rating)}
+    return client.post(f"/review/{card_id}/rate", data=data)
+
+
+def logs(db):
+    return db.session.scalar(select(func.count()).select_from(ReviewLog))
+
+
+def test_quiz_answers_become_new_cards_and_the_dashboard_counts_them(reviewer, db):
+    assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 6
+    today = reviewer.get("/today").get_data(as_text=True)
+    assert re.search(r'big-number">6<', today) and "Start reviewing" in today
+
+
+def test_a_right_answer_offers_hard_good_easy_with_their_intervals(reviewer, db):
+    _, html = card_page(reviewer)
+    assert "new card" in html and "6 new" in html
+    assert_accessible(html)
+    card_id, reveal = answer_card(reviewer)
+    assert "Right!" in reveal
+    buttons = re.findall(
+        r'value="(\d)"[^>]*>\s*(\w+) <span class="rating-wait">again in ([^<]+)<', reveal
+    )
+    assert buttons == [("2", "Hard", "6 min"), ("3", "Good", "10 min"), ("4", "Easy", "8 d")]
+    assert_accessible(reveal)
+    response = rate(reviewer, card_id, reveal, 3)
+    assert response.status_code == 303 and response.headers["Location"] == "/review"
+    assert logs(db) == 1
+    card = db.session.get(ReviewCard, int(card_id))
+    assert card.reps == 1 and card.step == 1
+
+
+def test_a_wrong_answer_can_only_be_rated_again(reviewer, db):
+    card_id, reveal = answer_card(reviewer, WRONG_ANSWERS)
+    assert "Again" in reveal and "Easy" not in reveal
+    assert rate(reviewer, card_id, reveal, 4).status_code == 400
+    assert logs(db) == 0
+    assert rate(reviewer, card_id, reveal, 1).status_code == 303
+    assert db.session.get(ReviewCard, int(card_id)).lapses == 1
+
+
+def test_a_double_submitted_rating_is_recorded_once(reviewer, db):
+    card_id, reveal = answer_card(reviewer)
+    assert rate(reviewer, card_id, reveal, 3).status_code == 303
+    again = rate(reviewer, card_id, reveal, 3)
+    assert again.status_code == 409 and "first rating stands" in again.get_data(as_text=True)
+    assert logs(db) == 1
+
+
+def test_tampered_tickets_and_other_learners_cards_are_refused(app, reviewer, db):
+    card_id, reveal = answer_card(reviewer)
+    tampered = reveal.replace(
+        'name="ticket" type="hidden" value="', 'name="ticket" type="hidden" value="x'
+    )
+    assert rate(reviewer, card_id, tampered, 3).status_code == 400
+    other = app.test_client()
+    other.login(create_user().email)
+    assert other.get(f"/review/{card_id}/rate").status_code == 405
+    assert rate(other, card_id, reveal, 3).status_code == 404
+    assert logs(db) == 0
+
+
+def test_undo_restores_the_exact_card_several_steps_back(reviewer, db):
+    def snapshot(card_id):
+        db.session.expire_all()
+        card = db.session.get(ReviewCard, int(card_id))
+        return reviews.memory_of(card)
+
+    first_id, reveal = answer_card(reviewer)
+    before_first = snapshot(first_id)
+    rate(reviewer, first_id, reveal, 3)
+    second_id, reveal = answer_card(reviewer)
+    before_second = snapshot(second_id)
+    rate(reviewer, second_id, reveal, 4)
+    for expected_id, expected in ((second_id, before_second), (first_id, before_first)):
+        response = reviewer.submit("/review/undo", {}, form_url="/review")
+        assert response.status_code == 303
+        assert snapshot(expected_id) == expected
+    assert db.session.scalar(select(func.count()).where(ReviewLog.voided_at.is_(None))) == 0
+    assert logs(db) == 2, "undone reviews are voided, not deleted"
+    page = reviewer.get("/review").get_data(as_text=True)
+    assert "6 new" in page
+
+
+def test_stats_page_draws_real_charts(reviewer, db):
+    card_id, reveal = answer_card(reviewer)
+    rate(reviewer, card_id, reveal, 3)
+    page = reviewer.get("/review/stats")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("<svg") == 3 and 'role="img"' in html
+    assert "1 review" in html and "Mastery by module" in html
+    assert_accessible(html)
+
+
+def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, count_queries):
+    def step_queries():
+        counts = []
+        with count_queries() as counter:
+            page, html = card_page(logged_in)
+        counts.append(counter.count)
+        card_id = re.search(r'action="/review/(\d+)"', html)[1]
+        with count_queries() as counter:
+            reveal = logged_in.post(
+                f"/review/{card_id}", data=page.answer(RIGHT_ANSWERS[question_name(page)])
+            ).get_data(as_text=True)
+        counts.append(counter.count)
+        with count_queries() as counter:
+            rate(logged_in, card_id, reveal, 3)
+        counts.append(counter.count)
+        return counts
+
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    few = step_queries()
+    take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-2")
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 12
+    assert step_queries() == few
