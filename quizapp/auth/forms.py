@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    FloatField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -123,6 +124,29 @@ class SettingsForm(FlaskForm):
             NumberRange(1, DAILY_GOAL_MAX, f"Choose a goal from 1 to {DAILY_GOAL_MAX} answers."),
         ],
         description="Quiz and review answers a day. 20 takes about ten minutes.",
+    )
+    desired_retention = FloatField(
+        "Desired retention",
+        validators=[
+            InputRequired("Enter the share of answers you want to recall, such as 0.9."),
+            NumberRange(0.7, 0.97, "Choose a retention from 0.70 to 0.97."),
+        ],
+        description="0.9 means reviews come when you would still recall 90%. Higher means "
+        "more reviews.",
+    )
+    new_cards_per_day = IntegerField(
+        "New cards a day",
+        validators=[
+            InputRequired("Enter how many new cards a day to review."),
+            NumberRange(0, 999, "Choose from 0 to 999 new cards."),
+        ],
+    )
+    reviews_per_day = IntegerField(
+        "Reviews a day",
+        validators=[
+            InputRequired("Enter the most reviews a day."),
+            NumberRange(1, 9999, "Choose from 1 to 9999 reviews."),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

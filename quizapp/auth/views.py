@@ -130,6 +130,9 @@ def settings():
             display_name=form.display_name.data,
             time_zone=form.time_zone.data,
             daily_goal=form.daily_goal.data,
+            desired_retention=form.desired_retention.data,
+            new_cards_per_day=form.new_cards_per_day.data,
+            reviews_per_day=form.reviews_per_day.data,
         )
     except accounts.AccountError as error:
         db.session.rollback()

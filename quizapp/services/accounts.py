@@ -100,7 +100,16 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     db.session.flush()
 
 
-def update_settings(user: User, *, display_name: str, time_zone: str, daily_goal: int) -> None:
+def update_settings(
+    user: User,
+    *,
+    display_name: str,
+    time_zone: str,
+    daily_goal: int,
+    desired_retention: float,
+    new_cards_per_day: int,
+    reviews_per_day: int,
+) -> None:
     """Change what a learner may change about themselves; AccountError names a bad field."""
     display_name = display_name.strip()
     if not display_name:
@@ -109,9 +118,16 @@ def update_settings(user: User, *, display_name: str, time_zone: str, daily_goal
         raise AccountError("time_zone", "Choose a time zone from the list.")
     if not 1 <= daily_goal <= DAILY_GOAL_MAX:
         raise AccountError("daily_goal", f"Choose a goal from 1 to {DAILY_GOAL_MAX} answers.")
+    if not 0.7 <= desired_retention <= 0.97:
+        raise AccountError("desired_retention", "Choose a retention from 0.70 to 0.97.")
+    if not 0 <= new_cards_per_day <= 999 or not 1 <= reviews_per_day <= 9999:
+        raise AccountError("reviews_per_day", "Choose daily limits within the allowed range.")
     user.display_name = display_name
     user.time_zone = time_zone
     user.daily_goal = daily_goal
+    user.desired_retention = desired_retention
+    user.new_cards_per_day = new_cards_per_day
+    user.reviews_per_day = reviews_per_day
     db.session.flush()
 
 

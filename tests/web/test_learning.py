@@ -84,17 +84,34 @@ def test_settings_change_goal_and_time_zone_with_clear_errors(logged_in, user, d
     assert page.status_code == 200
     assert_accessible(page.get_data(as_text=True))
     bad = logged_in.submit(
-        "/account/settings", {"display_name": "", "time_zone": "Mars/Base", "daily_goal": "0"}
+        "/account/settings",
+        {
+            "display_name": "",
+            "time_zone": "Mars/Base",
+            "daily_goal": "0",
+            "desired_retention": "0.99",
+            "new_cards_per_day": "-1",
+            "reviews_per_day": "x",
+        },
     )
     assert bad.status_code == 400
     body = text(bad)
     assert "Enter a display name." in body and "Choose a goal from 1 to 500 answers." in body
-    assert "Not a valid choice" in body
+    assert "Not a valid choice" in body and "from 0.70 to 0.97" in body
+    assert "Choose from 0 to 999 new cards." in body
     ok = logged_in.submit(
         "/account/settings",
-        {"display_name": "Ada", "time_zone": "Asia/Tokyo", "daily_goal": "35"},
+        {
+            "display_name": "Ada",
+            "time_zone": "Asia/Tokyo",
+            "daily_goal": "35",
+            "desired_retention": "0.85",
+            "new_cards_per_day": "10",
+            "reviews_per_day": "150",
+        },
     )
     assert ok.status_code == 303
     db.session.refresh(user)
     assert (user.display_name, user.time_zone, user.daily_goal) == ("Ada", "Asia/Tokyo", 35)
+    assert (user.desired_retention, user.new_cards_per_day, user.reviews_per_day) == (0.85, 10, 150)
     assert "of 35 answers" in text(logged_in.get("/today"))
