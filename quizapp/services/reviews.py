@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from quizapp.core.progress import day_end, learner_day
 from quizapp.core.scheduling import (
@@ -155,23 +155,30 @@ def today(*, user: User, now: datetime) -> Today:
 
 
 def next_card(*, user: User, now: datetime) -> ReviewCard | None:
-    """The card to review now: reviews most overdue first, then new cards within the limit."""
+    """The card to review now: reviews most overdue first, then new cards within the limit,
+    then learning steps due within a few minutes, so a card just failed comes back after the
+    others rather than straight away."""
     counts = today(user=user, now=now)
-    for wanted, allowed in (
-        (ReviewCard.reps > 0, counts.due_reviews),
-        (ReviewCard.reps == 0, counts.new_available),
-    ):
-        if allowed <= 0:
-            continue
-        card = db.session.scalar(
-            select(ReviewCard)
-            .where(_due_clause(user, now), wanted)
-            .order_by(ReviewCard.due, ReviewCard.id)
-            .limit(1)
-        )
-        if card is not None:
-            return card
-    return None
+    allowed = []
+    if counts.due_reviews:
+        allowed.append(ReviewCard.reps > 0)
+    if counts.new_available:
+        allowed.append(ReviewCard.reps == 0)
+    if not allowed:
+        return None
+    # One query whatever the queue: due reviews, then new cards, then steps due shortly.
+    priority = case(
+        (and_(ReviewCard.reps > 0, ReviewCard.due <= now), 0),
+        (and_(ReviewCard.reps > 0, ReviewCard.state == int(CardState.REVIEW)), 0),
+        (ReviewCard.reps == 0, 1),
+        else_=2,
+    )
+    return db.session.scalar(
+        select(ReviewCard)
+        .where(_due_clause(user, now), or_(*allowed))
+        .order_by(priority, ReviewCard.due, ReviewCard.id)
+        .limit(1)
+    )
 
 
 def learner_card(*, user: User, card_id: int) -> ReviewCard | None:

@@ -126,3 +126,27 @@ def test_limits_on_new_cards_and_reviews(db, questions):
         )
     assert reviews.next_card(user=user, now=START) is None
     assert reviews.today(user=user, now=START).new_done == 2
+
+
+def test_a_card_just_failed_comes_back_after_the_other_due_cards(db, questions):
+    user = create_user()
+    for question_id in questions[:3]:
+        card_for(user, question_id)
+    first = reviews.next_card(user=user, now=START)
+    reviews.record_review(
+        user=user, card=first, reps_seen=0, rating=Rating.AGAIN, now=START, duration_ms=None
+    )
+    soon = START + timedelta(seconds=30)
+    seen = []
+    for _ in range(3):
+        card = reviews.next_card(user=user, now=soon)
+        seen.append(card.id)
+        reviews.record_review(
+            user=user,
+            card=card,
+            reps_seen=card.reps,
+            rating=Rating.GOOD,
+            now=soon,
+            duration_ms=None,
+        )
+    assert seen == [first.id + 1, first.id + 2, first.id], seen
