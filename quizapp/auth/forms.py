@@ -31,6 +31,18 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def display_name_field() -> StringField:
+    return StringField(
+        "Display name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a display name."),
+            Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+        ],
+        description="Shown to your instructors and classmates.",
+    )
+
+
 class RegisterForm(FlaskForm):
     email = EmailField(
         "Email",
@@ -43,14 +55,7 @@ class RegisterForm(FlaskForm):
             ),
         ],
     )
-    display_name = StringField(
-        "Display name",
-        validators=[
-            DataRequired("Enter a display name."),
-            Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
-        ],
-        description="Shown to your instructors and classmates.",
-    )
+    display_name = display_name_field()
     password = PasswordField(
         "Password",
         validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
@@ -107,15 +112,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    display_name = StringField(
-        "Display name",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a display name."),
-            Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
-        ],
-        description="Shown to your instructors and classmates.",
-    )
+    display_name = display_name_field()
     time_zone = SelectField("Time zone", description=DAY_HINT)
     daily_goal = IntegerField(
         "Daily goal",

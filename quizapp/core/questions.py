@@ -45,7 +45,9 @@ class Grade:
 
 
 class InvalidResponse(ValueError):
-    """A response that does not fit the question (tampered or malformed), unlike a wrong one."""
+    """A response that does not fit the question (tampered or malformed), unlike a wrong one.
+
+    The message is shown to the learner as it is, so it is a whole sentence."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Layout:
         for option in getattr(self, among):
             if option.token == token:
                 return option.key
-        raise InvalidResponse("that answer is not one of this question's choices")
+        raise InvalidResponse("That answer is not one of this question's choices.")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _single_value(values: FormValues, name: str, missing: str) -> str:
     if not given:
         raise InvalidResponse(missing)
     if len(given) > 1:
-        raise InvalidResponse("send one answer for this question")
+        raise InvalidResponse("Send one answer for this question.")
     return given[0]
 
 
@@ -202,10 +204,10 @@ class _ChoiceQuestion(QuestionSpec):
     def choice_ids(self, response: Any) -> set[str]:
         ids = {response} if isinstance(response, str) else response
         if not isinstance(ids, list | set | tuple) or not all(isinstance(i, str) for i in ids):
-            raise InvalidResponse("choose from the listed answers")
+            raise InvalidResponse("Choose from the listed answers.")
         known = {c.id for c in self.choices}
         if not set(ids) <= known:
-            raise InvalidResponse("that answer is not one of this question's choices")
+            raise InvalidResponse("That answer is not one of this question's choices.")
         return set(ids)
 
     def feedback_for(self, chosen: set[str]) -> tuple[str, ...]:
@@ -256,7 +258,7 @@ class SingleChoice(_ChoiceQuestion):
     def grade(self, response: Any) -> Grade:
         chosen = self.choice_ids(response)
         if len(chosen) != 1:
-            raise InvalidResponse("choose exactly one answer")
+            raise InvalidResponse("Choose exactly one answer.")
         right = all(c.correct for c in self.choices if c.id in chosen)
         return Grade(right, 1.0 if right else 0.0, () if right else self.feedback_for(chosen))
 
@@ -287,7 +289,7 @@ class MultipleSelect(_ChoiceQuestion):
     def grade(self, response: Any) -> Grade:
         chosen = self.choice_ids(response)
         if not chosen:
-            raise InvalidResponse("choose at least one answer")
+            raise InvalidResponse("Choose at least one answer.")
         right = {c.id for c in self.choices if c.correct}
         # Partial credit as in Moodle: each right pick earns its share, each wrong one costs it.
         hits = len(chosen & right) / len(right)
@@ -302,7 +304,7 @@ class MultipleSelect(_ChoiceQuestion):
         if not tokens:
             raise InvalidResponse("Choose at least one answer first.")
         if len(set(tokens)) != len(tokens):
-            raise InvalidResponse("each answer can be chosen once")
+            raise InvalidResponse("Each answer can be chosen once.")
         return sorted(layout.key_of(token) for token in tokens)
 
 
@@ -323,7 +325,7 @@ class TrueFalse(_WrongFeedback):
 
     def grade(self, response: Any) -> Grade:
         if not isinstance(response, bool):
-            raise InvalidResponse("answer true or false")
+            raise InvalidResponse("Answer true or false.")
         return self.verdict(response == self.answer)
 
     # True comes first on every attempt: shuffling two fixed words only confuses.
@@ -370,7 +372,7 @@ class Ordering(_WrongFeedback):
     def grade(self, response: Any) -> Grade:
         expected = [i.id for i in self.items]
         if not isinstance(response, list) or sorted(response) != sorted(expected):
-            raise InvalidResponse("put every item in order, each once")
+            raise InvalidResponse("Put every item in order, each once.")
         in_place = sum(a == b for a, b in zip(response, expected, strict=True))
         return self.verdict(response == expected, round(in_place / len(expected), 4))
 
@@ -392,7 +394,7 @@ class Ordering(_WrongFeedback):
                 values, f"position-{option.token}", "Give every item a position first."
             )
             if not raw.isdigit() or not 1 <= int(raw) <= count:
-                raise InvalidResponse(f"positions go from 1 to {count}")
+                raise InvalidResponse(f"Positions go from 1 to {count}.")
             if int(raw) in places:
                 raise InvalidResponse("Give each item a different position.")
             places[int(raw)] = option.key
@@ -439,7 +441,7 @@ class Matching(_WrongFeedback):
             or set(response) != ids
             or not set(response.values()) <= ids
         ):
-            raise InvalidResponse("match every item on the left")
+            raise InvalidResponse("Match every item on the left.")
         matched = sum(key == value for key, value in response.items())
         return self.verdict(matched == len(ids), round(matched / len(ids), 4))
 
@@ -500,7 +502,7 @@ class ShortAnswer(_WrongFeedback):
 
     def grade(self, response: Any) -> Grade:
         if not isinstance(response, str) or len(response) > 500:
-            raise InvalidResponse("type a short answer")
+            raise InvalidResponse("Type a short answer.")
         given = normalize_answer(response)
         return self.verdict(given in {normalize_answer(a) for a in self.answers})
 

@@ -1,32 +1,27 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import BadData
 
 from quizapp.core.questions import InvalidResponse
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.quiz.forms import AnswerForm
+from quizapp.models import QuizAttempt
+from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.services import quizzes
+from quizapp.services.catalogue import live_lesson
 from quizapp.services.errors import Refused
-from quizapp.services.quizzes import QuestionStep, QuizAttempt
+from quizapp.services.quizzes import QuestionStep
 
 bp = Blueprint("quiz", __name__)
-
-# Time on one question is kept up to this; beyond it the learner was away, not thinking.
-MAX_TIME_TAKEN_MS = 30 * 60 * 1000
 
 
 @bp.before_request
 @login_required
 def require_login():
     """Every quiz page belongs to a signed-in learner."""
-
-
-def shown_signer() -> TimestampSigner:
-    return TimestampSigner(current_app.secret_key, salt="quiz-question-shown")
 
 
 def own_attempt(attempt_id: int) -> QuizAttempt:
@@ -40,7 +35,7 @@ def own_attempt(attempt_id: int) -> QuizAttempt:
 def start(slug: str):
     if not ActionForm().validate_on_submit():
         return render_error(400, "The quiz could not start: reload the lesson and try again.")
-    lesson = quizzes.quiz_lesson(slug)
+    lesson = live_lesson(slug)
     if lesson is None:
         abort(404)
     try:
@@ -66,21 +61,11 @@ def attempt(attempt_id: int):
 
 def show_question(step: QuestionStep, form: AnswerForm, status: int = 200, message: str = ""):
     if step.answer is None:
-        form.question.data = step.question.slug
-        form.shown.data = shown_signer().sign(f"{step.attempt.id}:{step.position}").decode()
+        form.show(step.question.slug, step.attempt.id, step.position)
         template = "quiz/question.html"
     else:
         template = "quiz/feedback.html"
     return render_template(template, step=step, form=form, message=message), status
-
-
-def time_taken_ms(form: AnswerForm, step: QuestionStep) -> int:
-    """From the signed moment the question was shown; the client's clock is never asked."""
-    _, shown_at = shown_signer().unsign(form.shown.data, return_timestamp=True)
-    if form.shown.data.split(".", 1)[0] != f"{step.attempt.id}:{step.position}":
-        raise BadSignature("signed for another question")
-    elapsed = (utcnow() - shown_at).total_seconds() * 1000
-    return max(0, min(int(elapsed), MAX_TIME_TAKEN_MS))
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:position>", methods=["GET", "POST"])
@@ -101,20 +86,23 @@ def answer(step: QuestionStep, form: AnswerForm):
     if form.question.data != step.question.slug:
         return show_question(step, form, 400, "That answer was for a different question.")
     try:
-        elapsed = time_taken_ms(form, step)
-    except BadSignature:
+        key, shown_at = form.read_shown()
+    except BadData:
+        key = None
+    if key != [step.attempt.id, step.position]:
         return show_question(step, form, 400, "The page was altered; answer again.")
+    now = utcnow()
     try:
         step = quizzes.submit_answer(
             user=current_user,
             step=step,
             values=request.form.getlist,
-            time_taken_ms=elapsed,
-            now=utcnow(),
+            time_taken_ms=elapsed_ms(shown_at, now),
+            now=now,
         )
     except InvalidResponse as error:
         db.session.rollback()
-        return show_question(step, form, 400, _sentence(str(error)))
+        return show_question(step, form, 400, str(error))
     except Refused as error:
         db.session.rollback()
         current = quizzes.question_step(step.attempt, step.position)
@@ -123,11 +111,6 @@ def answer(step: QuestionStep, form: AnswerForm):
     # Post/redirect/get: the feedback is a page of its own, so a reload cannot resubmit.
     next_url = url_for("quiz.question", attempt_id=step.attempt.id, position=step.position)
     return redirect(next_url, 303)
-
-
-def _sentence(message: str) -> str:
-    message = message[:1].upper() + message[1:]
-    return message if message.endswith(".") else message + "."
 
 
 @bp.get("/attempts/<int:attempt_id>/results")

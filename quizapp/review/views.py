@@ -4,12 +4,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from quizapp.core.questions import InvalidResponse, answer_feedback
-from quizapp.core.scheduling import Rating, format_interval, preview
+from quizapp.core.questions import InvalidResponse
+from quizapp.core.scheduling import Rating
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.quiz.forms import AnswerForm
+from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.review.forms import RateForm
 from quizapp.services import reviews
 from quizapp.services.errors import Refused
@@ -19,7 +19,6 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 # A reveal left open longer than this is stale: the learner reloads and answers again.
 TICKET_MAX_AGE_S = 6 * 3600
-MAX_DURATION_MS = 30 * 60 * 1000
 
 
 @bp.before_request
@@ -39,16 +38,20 @@ def own_card(card_id: int):
     return card
 
 
-def show_question(item: CardQuestion, form: AnswerForm, status: int = 200, message: str = ""):
-    form.question.data = item.question.slug
-    form.shown.data = signer().dumps([item.card.id, item.card.reps])
-    now = utcnow()
+def show_question(
+    item: CardQuestion,
+    form: AnswerForm,
+    status: int = 200,
+    message: str = "",
+    today: reviews.Today | None = None,
+):
+    form.show(item.question.slug, item.card.id, item.card.reps)
     return render_template(
         "review/question.html",
         item=item,
         form=form,
         message=message,
-        today=reviews.today(user=current_user, now=now),
+        today=today or reviews.today(user=current_user, now=utcnow()),
         undo_form=ActionForm(),
     ), status
 
@@ -56,14 +59,11 @@ def show_question(item: CardQuestion, form: AnswerForm, status: int = 200, messa
 @bp.get("")
 def session():
     now = utcnow()
-    card = reviews.next_card(user=current_user, now=now)
+    today = reviews.today(user=current_user, now=now)
+    card = reviews.next_card(user=current_user, now=now, counts=today)
     if card is None:
-        return render_template(
-            "review/done.html",
-            today=reviews.today(user=current_user, now=now),
-            undo_form=ActionForm(),
-        )
-    return show_question(reviews.card_question(card), AnswerForm())
+        return render_template("review/done.html", today=today, undo_form=ActionForm())
+    return show_question(reviews.card_question(card), AnswerForm(), today=today)
 
 
 @bp.post("/<int:card_id>")
@@ -75,33 +75,22 @@ def answer(card_id: int):
     if not form.validate() or form.question.data != item.question.slug:
         return show_question(item, form, 400, "The answer could not be read: answer again.")
     try:
-        shown_card, shown_reps = signer().loads(form.shown.data, max_age=TICKET_MAX_AGE_S)
-        _, shown_at = signer().loads(form.shown.data, return_timestamp=True)
+        key, shown_at = form.read_shown(max_age=TICKET_MAX_AGE_S)
     except BadData:
         return show_question(item, form, 400, "The page was altered or is too old; answer again.")
-    if [shown_card, shown_reps] != [card.id, card.reps]:
+    if key != [card.id, card.reps]:
         return render_error(409, "You already rated this card. Go on with the next one.")
-    if not reviews.is_due(card, user=current_user, now=now):
-        return render_error(409, "This card is not due yet. It will come back on its day.")
     try:
-        response = item.spec.response_from_form(item.layout, request.form.getlist)
+        reveal = reviews.check_answer(
+            user=current_user, item=item, values=request.form.getlist, now=now
+        )
     except InvalidResponse as error:
         return show_question(item, form, 400, str(error))
-    feedback = answer_feedback(item.spec, item.layout, response)
-    correct = feedback.grade.correct
-    duration = min(MAX_DURATION_MS, int((now - shown_at).total_seconds() * 1000))
-    ticket = signer().dumps([card.id, card.reps, correct, max(0, duration)])
-    memory = reviews.memory_of(card)
-    waits = preview(memory, now, reviews.review_settings(current_user))
-    choices = [(r, format_interval(waits[r])) for r in reviews.allowed_ratings(correct)]
+    except Refused as error:
+        return render_error(error.status, error.message)
+    ticket = signer().dumps([card.id, card.reps, reveal.correct, elapsed_ms(shown_at, now)])
     return render_template(
-        "review/reveal.html",
-        item=item,
-        feedback=feedback,
-        choices=choices,
-        default=Rating.GOOD if correct else Rating.AGAIN,
-        rate_form=RateForm(ticket=ticket),
-        memory=memory,
+        "review/reveal.html", item=item, reveal=reveal, rate_form=RateForm(ticket=ticket)
     )
 
 

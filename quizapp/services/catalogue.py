@@ -75,6 +75,16 @@ def catalogue_modules() -> list[ModuleEntry]:
     return [ModuleEntry(m, by_module[m.id], counts) for m in modules]
 
 
+def _live_lessons(module_id: int) -> list[Lesson]:
+    return list(
+        db.session.scalars(
+            select(Lesson)
+            .where(Lesson.module_id == module_id, Lesson.retired_at.is_(None))
+            .order_by(Lesson.position)
+        )
+    )
+
+
 def module_view(slug: str) -> ModuleEntry | None:
     """A live module with its live lessons in order and their quiz sizes, or None."""
     module = db.session.scalar(
@@ -82,31 +92,29 @@ def module_view(slug: str) -> ModuleEntry | None:
     )
     if module is None:
         return None
-    lessons = db.session.scalars(
-        select(Lesson)
-        .where(Lesson.module_id == module.id, Lesson.retired_at.is_(None))
-        .order_by(Lesson.position)
-    ).all()
-    return ModuleEntry(module, list(lessons), _question_counts([lesson.id for lesson in lessons]))
+    lessons = _live_lessons(module.id)
+    return ModuleEntry(module, lessons, _question_counts([lesson.id for lesson in lessons]))
 
 
-def lesson_view(slug: str) -> LessonView | None:
-    """A live lesson with its module and the module's other lessons, or None."""
-    lesson = db.session.scalar(
+def live_lesson(slug: str) -> Lesson | None:
+    """A live lesson in a live module, with its module loaded, or None."""
+    return db.session.scalar(
         select(Lesson)
         .join(Lesson.module)
         .options(contains_eager(Lesson.module))
         .where(Lesson.slug == slug, Lesson.retired_at.is_(None), Module.retired_at.is_(None))
     )
+
+
+def lesson_view(slug: str) -> LessonView | None:
+    """A live lesson with its module and the module's other lessons, or None."""
+    lesson = live_lesson(slug)
     if lesson is None:
         return None
-    siblings = db.session.scalars(
-        select(Lesson)
-        .where(Lesson.module_id == lesson.module_id, Lesson.retired_at.is_(None))
-        .order_by(Lesson.position)
-    ).all()
     counts = _question_counts([lesson.id])
-    return LessonView(lesson, lesson.module, list(siblings), counts.get(lesson.id, 0))
+    return LessonView(
+        lesson, lesson.module, _live_lessons(lesson.module_id), counts.get(lesson.id, 0)
+    )
 
 
 def question_spec(question: Question) -> QuestionSpec:

@@ -6,7 +6,7 @@ Reads run a fixed number of queries whatever the size of the catalogue or the hi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -172,7 +172,7 @@ class Dashboard:
     # The lesson to go on with, and the quiz attempt left unfinished there, if any.
     resume_lesson: Lesson | None = None
     resume_attempt: QuizAttempt | None = None
-    started_course: bool = field(default=False)
+    started_course: bool = False
 
 
 def dashboard(*, user: User, now: datetime) -> Dashboard:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager
 from quizapp.core.progress import percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.db import db
-from quizapp.models import Lesson, Module, Question, QuizAnswer, QuizAttempt, User
+from quizapp.models import Lesson, Question, QuizAnswer, QuizAttempt, User
 from quizapp.services import progress, reviews
 from quizapp.services.catalogue import question_spec
 from quizapp.services.errors import Refused
@@ -36,16 +36,6 @@ class AlreadyAnswered(Refused):
 def layout_for(attempt: QuizAttempt, question: Question, spec: QuestionSpec) -> Layout:
     # Seeded by attempt and question: the same page on reload, a new shuffle on a retake.
     return spec.layout(random.Random(f"{attempt.seed}:{question.id}"))
-
-
-def quiz_lesson(slug: str) -> Lesson | None:
-    """A live lesson in a live module, the only kind whose quiz can be started."""
-    return db.session.scalar(
-        select(Lesson)
-        .join(Lesson.module)
-        .options(contains_eager(Lesson.module))
-        .where(Lesson.slug == slug, Lesson.retired_at.is_(None), Module.retired_at.is_(None))
-    )
 
 
 def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:

@@ -77,7 +77,7 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
         expected = due_days[day] + carried
         forecast.append((day, round(expected, 1)))
         carried = expected * (1 - user.desired_retention)
-    mature = db.session.execute(
+    recent = db.session.execute(
         select(ReviewLog.rating, ReviewLog.card_before).where(
             ReviewLog.user_id == user.id,
             ReviewLog.voided_at.is_(None),
@@ -86,7 +86,7 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
     ).all()
     mature = [
         rating
-        for rating, before in mature
+        for rating, before in recent
         if before.get("state") == int(CardState.REVIEW)
         and (before.get("stability") or 0) >= MATURE_DAYS
     ]

@@ -8,19 +8,22 @@ with a guard on the card's review count, so a double submit records one review, 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
 
 from quizapp.core.progress import day_end, learner_day
+from quizapp.core.questions import Feedback, FormValues, answer_feedback
 from quizapp.core.scheduling import (
     CardState,
     LoggedReview,
     Memory,
     Rating,
     ReviewSettings,
+    format_interval,
+    preview,
     replay,
     review,
 )
@@ -154,11 +157,11 @@ def today(*, user: User, now: datetime) -> Today:
     )
 
 
-def next_card(*, user: User, now: datetime) -> ReviewCard | None:
+def next_card(*, user: User, now: datetime, counts: Today | None = None) -> ReviewCard | None:
     """The card to review now: reviews most overdue first, then new cards within the limit,
     then learning steps due within a few minutes, so a card just failed comes back after the
-    others rather than straight away."""
-    counts = today(user=user, now=now)
+    others rather than straight away. Pass `counts` when the caller already has them."""
+    counts = counts or today(user=user, now=now)
     allowed = []
     if counts.due_reviews:
         allowed.append(ReviewCard.reps > 0)
@@ -219,6 +222,49 @@ def card_question(card: ReviewCard) -> CardQuestion:
 def allowed_ratings(correct: bool) -> tuple[Rating, ...]:
     """A wrong answer is rated Again; after a right one the learner picks Hard, Good or Easy."""
     return (Rating.HARD, Rating.GOOD, Rating.EASY) if correct else (Rating.AGAIN,)
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """What the learner sees after answering a card: the feedback, and the ratings they may
+    give with the wait each would mean, as on Anki's answer buttons."""
+
+    feedback: Feedback
+    choices: list[tuple[Rating, str]]
+    default: Rating
+    memory: Memory
+
+    @property
+    def correct(self) -> bool:
+        return self.feedback.grade.correct
+
+    @property
+    def lapses_after(self) -> int:
+        """Failures once this answer is rated: a wrong one can only be rated Again."""
+        return self.memory.lapses + (not self.correct)
+
+    @property
+    def is_leech(self) -> bool:
+        return replace(self.memory, lapses=self.lapses_after).is_leech
+
+
+def check_answer(*, user: User, item: CardQuestion, values: FormValues, now: datetime) -> Reveal:
+    """Grade an answer to a due card; nothing is written until the learner rates it.
+
+    Raises InvalidResponse for an answer that does not fit and Refused if the card is not due."""
+    if not is_due(item.card, user=user, now=now):
+        raise Refused(409, "This card is not due yet. It will come back on its day.")
+    response = item.spec.response_from_form(item.layout, values)
+    feedback = answer_feedback(item.spec, item.layout, response)
+    memory = memory_of(item.card)
+    waits = preview(memory, now, review_settings(user))
+    correct = feedback.grade.correct
+    return Reveal(
+        feedback,
+        [(rating, format_interval(waits[rating])) for rating in allowed_ratings(correct)],
+        Rating.GOOD if correct else Rating.AGAIN,
+        memory,
+    )
 
 
 class AlreadyRated(Refused):
@@ -316,13 +362,13 @@ def rebuild_cards(*, user: User | None = None) -> tuple[int, int]:
     }
     changed = 0
     for card in cards:
-        memory = replay(
-            logs.get(card.id, []),
-            created=card.created_at,
-            settings=review_settings(users[card.user_id]),
+        history = logs.get(card.id)
+        # A card never reviewed keeps its own due date: when its question was first answered.
+        memory = (
+            replay(history, created=card.created_at, settings=review_settings(users[card.user_id]))
+            if history
+            else Memory(due=card.due)
         )
-        if not logs.get(card.id):
-            memory = Memory(due=card.due)
         if _columns(memory) != _columns(memory_of(card)):
             changed += 1
             for key, value in _columns(memory).items():

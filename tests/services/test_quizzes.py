@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.models import ActivityDay, LessonProgress, QuizAnswer
 from quizapp.services import progress, quizzes
+from quizapp.services.catalogue import live_lesson
 from tests.factories import create_user, sync_tree, write_content
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 def lessons(db, tmp_path):
     sync_tree(write_content(tmp_path, lessons_per_module=3, all_types=True))
     db.session.commit()
-    return [quizzes.quiz_lesson(f"module-1-lesson-{n}") for n in (1, 2, 3)]
+    return [live_lesson(f"module-1-lesson-{n}") for n in (1, 2, 3)]
 
 
 def right_form(step: quizzes.QuestionStep) -> MultiDict:
