@@ -38,12 +38,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from quizapp.admin.views import bp as admin_bp
     from quizapp.auth.views import bp as auth_bp
+    from quizapp.classes.views import bp as classes_bp
     from quizapp.learn.views import bp as learn_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.review.views import bp as review_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(classes_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(review_bp)

@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 from quizapp.db import db
+from quizapp.services.errors import Refused
 
 TITLES = {
     400: "Bad request",
@@ -32,6 +33,11 @@ def init_errors(app: Flask) -> None:
         code = error.code or 500
         description = None if code in (404, 500) else error.description
         return render_error(code, description)
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        db.session.rollback()
+        return render_error(error.status, error.message)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -146,3 +147,31 @@ def count_queries(db):
 @pytest.fixture(scope="session")
 def is_postgres(database_url) -> bool:
     return make_url(database_url).get_backend_name() == "postgresql"
+
+
+class Clock:
+    """The time every view sees; tests move it forward to reach due dates and reviews."""
+
+    def __init__(self, now) -> None:
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Freeze `utcnow` in every quizapp module that imported it, at the real time now."""
+    import sys
+
+    from quizapp import db as db_module
+
+    real = db_module.utcnow
+    fake = Clock(real())
+    for name, module in list(sys.modules.items()):
+        if name.startswith("quizapp.") and getattr(module, "utcnow", None) is real:
+            monkeypatch.setattr(module, "utcnow", fake)
+    return fake

@@ -198,3 +198,118 @@ def sync_tree(root: Path) -> None:
     catalogue, problems = load_content(root)
     assert problems == []
     content_sync(catalogue, now=utcnow())
+
+
+_FAST_HASH = None
+
+
+def quick_learners(count: int, *, prefix: str = "bulk"):
+    """Learner accounts without the cost of hashing a password each (they never log in)."""
+    global _FAST_HASH
+    from quizapp.models import User
+    from quizapp.services.accounts import hash_password
+
+    if _FAST_HASH is None:
+        _FAST_HASH = hash_password(DEFAULT_PASSWORD)
+    users = [
+        User(
+            email=f"{prefix}{next(_numbers)}@example.com",
+            display_name=f"{prefix.capitalize()} learner {n}",
+            password_hash=_FAST_HASH,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    return users
+
+
+def class_activity(classroom, learners, *, now, right_every: int = 2) -> None:
+    """Each learner joins `classroom`, opens and finishes every live lesson's quiz (one answer
+    in `right_every` right), and holds a reviewed card for each question: the shape of a real
+    class's data, inserted directly so hundreds of learners take a moment."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from quizapp.models import (
+        ClassMembership,
+        Lesson,
+        LessonProgress,
+        Question,
+        QuizAnswer,
+        QuizAttempt,
+        ReviewCard,
+    )
+
+    questions = db.session.scalars(
+        select(Question).join(Lesson).where(Question.retired_at.is_(None)).order_by(Question.id)
+    ).all()
+    by_lesson: dict[int, list] = {}
+    for question in questions:
+        by_lesson.setdefault(question.lesson_id, []).append(question)
+    for index, learner in enumerate(learners):
+        db.session.add(ClassMembership(class_id=classroom.id, user_id=learner.id))
+        for lesson_id, lesson_questions in by_lesson.items():
+            db.session.add(
+                LessonProgress(
+                    user_id=learner.id, lesson_id=lesson_id, started_at=now - timedelta(days=3)
+                )
+            )
+            right = [(index + n) % right_every == 0 for n in range(len(lesson_questions))]
+            attempt = QuizAttempt(
+                user_id=learner.id,
+                lesson_id=lesson_id,
+                started_at=now - timedelta(days=2),
+                submitted_at=now - timedelta(days=2, minutes=-10),
+                question_ids=[q.id for q in lesson_questions],
+                seed=index,
+                score=float(sum(right)),
+                max_score=len(lesson_questions),
+            )
+            db.session.add(attempt)
+            db.session.flush()
+            for question, ok in zip(lesson_questions, right, strict=True):
+                db.session.add(
+                    QuizAnswer(
+                        attempt_id=attempt.id,
+                        question_id=question.id,
+                        response=stored_response(question, right=ok),
+                        is_correct=ok,
+                        score=1.0 if ok else 0.0,
+                        answered_at=now - timedelta(days=2),
+                        time_taken_ms=5000 + 1000 * index,
+                    )
+                )
+                db.session.add(
+                    ReviewCard(
+                        user_id=learner.id,
+                        question_id=question.id,
+                        state=2,
+                        step=None,
+                        stability=3.0 + index % 5,
+                        difficulty=5.0,
+                        due=now + timedelta(days=1),
+                        last_review=now - timedelta(days=1),
+                        reps=1,
+                        lapses=8 if index % 7 == 0 else 0,
+                    )
+                )
+    db.session.flush()
+
+
+def stored_response(question, *, right: bool):
+    """A response as the grader stores it for `question`'s type, right or wrong."""
+    data = question.data
+    if question.type in ("single_choice", "multiple_select"):
+        ids = [c["id"] for c in data["choices"] if c.get("correct") == right]
+        return ids[0] if question.type == "single_choice" else sorted(ids[:1] if not right else ids)
+    if question.type == "true_false":
+        return data["answer"] if right else not data["answer"]
+    if question.type == "ordering":
+        ids = [i["id"] for i in data["items"]]
+        return ids if right else ids[::-1]
+    if question.type == "matching":
+        ids = [pair["id"] for pair in data["pairs"]]
+        return dict(zip(ids, ids if right else ids[1:] + ids[:1], strict=True))
+    return data["answers"][0] if right else "no idea"

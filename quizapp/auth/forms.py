@@ -10,6 +10,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange
 
 from quizapp.core.accounts import (
@@ -23,8 +24,8 @@ from quizapp.core.accounts import (
 DAY_HINT = "Your day for streaks, goals and reviews ends at 4 a.m. here."
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(tz, tz.replace("_", " ")) for tz in sorted(time_zones())]
+def time_zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(tz, tz.replace("_", " ")) for tz in sorted(time_zones())]
 
 
 def strip(value: str | None) -> str | None:

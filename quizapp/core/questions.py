@@ -151,6 +151,11 @@ class QuestionSpec(StrictModel):
         """The right answer in words, for the summary at the end of a quiz."""
         raise NotImplementedError
 
+    def describe(self, response: Any) -> str:
+        """A stored response in words, so item analysis can count the wrong answers given.
+        Tolerates responses naming items a later content edit removed."""
+        raise NotImplementedError
+
 
 def _duplicates(values: list[str]) -> set[str]:
     seen: set[str] = set()
@@ -238,6 +243,10 @@ class _ChoiceQuestion(QuestionSpec):
 
     def right_answer(self) -> str:
         return "; ".join(c.text for c in self.choices if c.correct)
+
+    def describe(self, response: Any) -> str:
+        chosen = {response} if isinstance(response, str) else set(response or ())
+        return "; ".join(c.text for c in self.choices if c.id in chosen) or "(nothing)"
 
 
 class SingleChoice(_ChoiceQuestion):
@@ -348,6 +357,9 @@ class TrueFalse(_WrongFeedback):
     def right_answer(self) -> str:
         return "True" if self.answer else "False"
 
+    def describe(self, response: Any) -> str:
+        return "True" if response is True else "False"
+
 
 class Item(StrictModel):
     id: Slug
@@ -409,6 +421,10 @@ class Ordering(_WrongFeedback):
 
     def right_answer(self) -> str:
         return " → ".join(i.text for i in self.items)
+
+    def describe(self, response: Any) -> str:
+        text = {i.id: i.text for i in self.items}
+        return " → ".join(text.get(item_id, "?") for item_id in response or ())
 
 
 class Pair(StrictModel):
@@ -474,6 +490,17 @@ class Matching(_WrongFeedback):
     def right_answer(self) -> str:
         return "; ".join(f"{p.left} → {p.right}" for p in self.pairs)
 
+    def describe(self, response: Any) -> str:
+        """Only the pairs matched wrongly: those are what tell an instructor something."""
+        right_text = {p.id: p.right for p in self.pairs}
+        response = response or {}
+        wrong = [
+            f"{p.left} → {right_text.get(response.get(p.id), '?')}"
+            for p in self.pairs
+            if response.get(p.id) != p.id
+        ]
+        return "; ".join(wrong) or "(all matched)"
+
 
 def normalize_answer(text: str) -> str:
     """Case, accents' encoding, spacing and trailing full stops do not make an answer wrong."""
@@ -521,6 +548,9 @@ class ShortAnswer(_WrongFeedback):
 
     def right_answer(self) -> str:
         return " or ".join(self.answers)
+
+    def describe(self, response: Any) -> str:
+        return normalize_answer(response) if isinstance(response, str) else ""
 
 
 @dataclass(frozen=True)

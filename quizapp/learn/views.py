@@ -7,7 +7,7 @@ from quizapp.core.markdown import render_markdown
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.services import progress, reviews
+from quizapp.services import gradebook, progress, reviews
 from quizapp.services.catalogue import lesson_view, module_view
 
 bp = Blueprint("learn", __name__)
@@ -76,4 +76,5 @@ def today():
         "learn/today.html",
         dashboard=progress.dashboard(user=current_user, now=now),
         reviews=reviews.today(user=current_user, now=now),
+        assignments=gradebook.learner_assignments(user=current_user, now=now),
     )

@@ -1,13 +1,21 @@
-"""Classes an instructor runs, who is in them, and the modules assigned to them."""
+"""Classes an instructor runs, who is in them, and the work assigned to them."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import created_at, db, intpk, utcnow
+
+if TYPE_CHECKING:
+    from quizapp.models.content import Lesson, Module
+    from quizapp.models.user import User
+
+LEARNER, INSTRUCTOR = "learner", "instructor"
 
 
 class Classroom(db.Model):
@@ -17,6 +25,10 @@ class Classroom(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Switched off, the code stops working but is kept, so switching it on again restores it.
+    joining_open: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Due dates are entered and shown in the class's time zone, whoever looks at them.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[created_at]
     archived_at: Mapped[datetime | None]
@@ -37,24 +49,40 @@ class ClassMembership(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
     # Indexed for "my classes" and, through them, a learner's assignments.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16), default="learner")
+    role: Mapped[str] = mapped_column(String(16), default=LEARNER)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
 
 
 class Assignment(db.Model):
+    """A module, or one lesson and its quiz, due by a date."""
+
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("class_id", "module_id"),
+        UniqueConstraint("class_id", "lesson_id"),
+        CheckConstraint("(module_id IS NULL) <> (lesson_id IS NULL)", name="one_target"),
+        CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark"),
         Index("ix_assignments_class_id_due_at", "class_id", "due_at"),
     )
 
     id: Mapped[intpk]
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
-    due_at: Mapped[datetime | None]
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"))
+    due_at: Mapped[datetime]
+    # The quiz score, in percent, that counts a lesson as done; without one, finishing does.
+    pass_mark: Mapped[int | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    module: Mapped[Module | None] = relationship()
+    lesson: Mapped[Lesson | None] = relationship()
+
+    @property
+    def title(self) -> str:
+        target = self.module or self.lesson
+        return target.title if target else ""

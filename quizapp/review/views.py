@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from quizapp.core.charts import bar_chart, calendar_heatmap
 from quizapp.core.questions import InvalidResponse
 from quizapp.core.scheduling import Rating
 from quizapp.db import db, utcnow
@@ -13,6 +14,7 @@ from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.review.forms import RateForm
 from quizapp.services import reviews
 from quizapp.services.errors import Refused
+from quizapp.services.review_stats import HEATMAP_WEEKS, review_stats
 from quizapp.services.reviews import CardQuestion
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -144,9 +146,6 @@ def undo():
 
 @bp.get("/stats")
 def stats():
-    from quizapp.core.charts import bar_chart, calendar_heatmap
-    from quizapp.services.review_stats import review_stats
-
     data = review_stats(user=current_user, now=utcnow())
     charts = {
         "per_day": bar_chart(
@@ -156,7 +155,11 @@ def stats():
             id_prefix="per-day",
         ),
         "heatmap": calendar_heatmap(
-            data.heatmap, end=data.today, title="Review calendar", id_prefix="calendar"
+            data.heatmap,
+            end=data.today,
+            weeks=HEATMAP_WEEKS,
+            title="Review calendar",
+            id_prefix="calendar",
         ),
         "forecast": bar_chart(
             [(day.strftime("%d %b"), count) for day, count in data.forecast],

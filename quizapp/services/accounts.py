@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -138,6 +140,51 @@ def set_role(*, email: str, role: str) -> User:
     user = user_by_email(email)
     if user is None:
         raise AccountError("email", f"No account with the email {normalize_email(email)}.")
+    user.role = role
+    db.session.flush()
+    return user
+
+
+USERS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    page: int
+    pages: int
+    total: int
+
+
+def list_users(*, search: str = "", page: int = 1) -> UserPage:
+    """Accounts by email, filtered by part of an email or name (two queries)."""
+    query = select(User)
+    needle = search.strip().lower()
+    if needle:
+        # LIKE wildcards typed in the search box are dropped rather than obeyed.
+        literal = needle.translate(str.maketrans("", "", "%_\\"))
+        pattern = f"%{literal}%"
+        query = query.where(
+            func.lower(User.email).like(pattern) | func.lower(User.display_name).like(pattern)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // USERS_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    users = db.session.scalars(
+        query.order_by(User.email).limit(USERS_PAGE_SIZE).offset((page - 1) * USERS_PAGE_SIZE)
+    ).all()
+    return UserPage(list(users), page, pages, total)
+
+
+def change_role(*, actor: User, user_id: int, role: str) -> User:
+    """An admin gives another account a role; admins cannot demote themselves (no lock-out)."""
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountError("user", "There is no such account.")
+    if user.id == actor.id and role != "admin":
+        raise AccountError("role", "You cannot take away your own admin role.")
     user.role = role
     db.session.flush()
     return user

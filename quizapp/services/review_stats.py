@@ -12,7 +12,7 @@ from quizapp.core.progress import learner_day
 from quizapp.core.scheduling import LEECH_THRESHOLD, CardState, Rating, retrievability
 from quizapp.db import db
 from quizapp.models import ActivityDay, Lesson, Module, Question, ReviewCard, ReviewLog, User
-from quizapp.services.reviews import memory_of, review_settings
+from quizapp.services.reviews import memory_of
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -40,10 +40,20 @@ class ReviewStats:
     mature_retention: int | None
     modules: list[ModuleMastery]
 
+    @property
+    def weeks(self) -> list[tuple[date, int, int]]:
+        """The calendar's columns as rows: each week from Monday, its reviews and active days."""
+        first = self.today - timedelta(days=self.today.weekday(), weeks=HEATMAP_WEEKS - 1)
+        rows = []
+        for week in range(HEATMAP_WEEKS):
+            start = first + timedelta(weeks=week)
+            counts = [self.heatmap.get(start + timedelta(days=d), 0) for d in range(7)]
+            rows.append((start, sum(counts), sum(count > 0 for count in counts)))
+        return rows
+
 
 def review_stats(*, user: User, now: datetime) -> ReviewStats:
     today = learner_day(now, user.time_zone)
-    settings = review_settings(user)
     since = today - timedelta(weeks=HEATMAP_WEEKS)
     heatmap = dict(
         db.session.execute(
@@ -69,7 +79,7 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
         by_state["new" if memory.is_new else CardState(card.state).name.lower()] += 1
         if card.suspended_at is None:
             due_days[max(today, learner_day(card.due, user.time_zone))] += 1
-        recall.setdefault(module_id, []).append(retrievability(memory, now, settings))
+        recall.setdefault(module_id, []).append(retrievability(memory, now))
     # Each review due brings back the share expected to be forgotten the next day.
     forecast, carried = [], 0.0
     for n in range(FORECAST_DAYS):

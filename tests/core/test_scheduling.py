@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import fsrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ FIXED = ReviewSettings(fuzz=False)
 
 def test_known_ratings_give_known_intervals():
     memory = new_memory(START)
-    assert memory.is_new and retrievability(memory, START, FIXED) == 0.0
+    assert memory.is_new and retrievability(memory, START) == 0.0
     waits = []
     now = START
     for rating in (Rating.GOOD, Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD):
@@ -60,9 +61,26 @@ def test_retrievability_falls_with_time_and_is_about_the_target_when_due():
         START + timedelta(minutes=10),
         FIXED,
     )
-    at_due = retrievability(memory, memory.due, FIXED)
+    at_due = retrievability(memory, memory.due)
     assert 0.88 < at_due < 0.92
-    assert retrievability(memory, memory.due + timedelta(days=30), FIXED) < at_due
+    assert retrievability(memory, memory.due + timedelta(days=30)) < at_due
+
+
+def test_recall_probability_matches_fsrs_own_forgetting_curve():
+    memory = review(new_memory(START), Rating.GOOD, START, FIXED)
+    memory = review(memory, Rating.GOOD, memory.due, FIXED)
+    card = fsrs.Card(
+        card_id=1,
+        state=fsrs.State(int(memory.state)),
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+    )
+    for days in (0, 1, 3, 10, 45, 400):
+        at = memory.last_review + timedelta(days=days, hours=5)
+        expected = fsrs.Scheduler().get_card_retrievability(card, at)
+        assert retrievability(memory, at) == pytest.approx(expected, abs=1e-12)
 
 
 def test_naive_times_are_refused():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
-from tests.factories import sync_tree, write_content
+from tests.factories import create_user, sync_tree, write_content
 from tests.web.pages import assert_accessible, assert_local_assets_only
 
 
@@ -116,6 +118,7 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
     one of the two may redirect the other, but none accepts the request."""
     from quizapp.db import utcnow
     from quizapp.models import Question, QuizAttempt, ReviewCard
+    from quizapp.services import classes
 
     sync_tree(write_content(tmp_path))
     db.session.commit()
@@ -126,6 +129,20 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
         user_id=user.id, question_id=db.session.scalar(select(Question.id)), due=utcnow()
     )
     db.session.add(card)
+    # An admin teaching a class with a learner and an assignment, so that every class and
+    # admin route gets past its permission check and reaches the CSRF check.
+    user.role = "admin"
+    classroom = classes.create_class(owner=user, name="Line 3", description="", time_zone="UTC")
+    learner = create_user()
+    classes.join_class(user=learner, code=classroom.join_code, now=utcnow())
+    assignment = classes.create_assignment(
+        classroom=classroom,
+        by=user,
+        target="module:module-1",
+        due_local=datetime(2099, 1, 1, 17, 0),
+        pass_mark=None,
+        now=utcnow(),
+    )
     db.session.commit()
     # Real values for every URL parameter, so the request reaches the CSRF check.
     values = {
@@ -133,6 +150,10 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
         "attempt_id": db.session.scalar(select(QuizAttempt.id)),
         "position": 1,
         "card_id": card.id,
+        "class_id": classroom.id,
+        "user_id": learner.id,
+        "assignment_id": assignment.id,
+        "change": "new",
     }
     anonymous = app.test_client()
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.db import utcnow
 from quizapp.models import ReviewCard, ReviewLog
 from quizapp.services import reviews
 from tests.factories import create_user, sync_tree, write_content
@@ -45,6 +48,43 @@ def rate(client, card_id, reveal_html, rating):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', reveal_html)[1]
     data = {"csrf_token": token, "ticket": ticket, "rating": str(rating)}
     return client.post(f"/review/{card_id}/rate", data=data)
+
+
+class Tables(HTMLParser):
+    """The page's tables by caption, each row as the text of its cells, as a reader hears them."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str | None, list[tuple[str, ...]]] = {}
+        self._caption: str | None = None
+        self._rows: list[tuple[str, ...]] = []
+        self._row: list[str] = []
+        self._text: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._caption, self._rows = None, []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("caption", "th", "td"):
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag in ("caption", "th", "td") and self._text is not None:
+            text, self._text = " ".join("".join(self._text).split()), None
+            if tag == "caption":
+                self._caption = text
+            else:
+                self._row.append(text)
+        elif tag == "tr":
+            self._rows.append(tuple(self._row))
+        elif tag == "table":
+            self.tables[self._caption] = self._rows
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
 
 
 def logs(db):
@@ -135,6 +175,41 @@ def test_stats_page_draws_real_charts(reviewer, db):
     assert page.status_code == 200
     assert html.count("<svg") == 3 and 'role="img"' in html
     assert "1 review" in html and "Mastery by module" in html
+    assert_accessible(html)
+
+
+def test_stats_page_gives_the_numbers_of_each_chart_as_a_table(reviewer, db, monkeypatch):
+    # The review clock moves to the coming Monday for one review, then to Tuesday for two more.
+    today = utcnow().date()
+    monday = datetime.combine(today + timedelta(days=7 - today.weekday()), time(12), UTC)
+    tuesday = monday + timedelta(days=1)
+    clock = [monday]
+    monkeypatch.setattr("quizapp.review.views.utcnow", lambda: clock[0])
+    rate(reviewer, *answer_card(reviewer), 3)
+    clock[0] = tuesday
+    for _ in range(2):
+        rate(reviewer, *answer_card(reviewer), 3)
+
+    html = reviewer.get("/review/stats").get_data(as_text=True)
+    assert html.count("<details") == 3 and "Show the numbers" in html
+    tables = Tables(html).tables
+    per_day = tables["Reviews per day, last 30 days"]
+    assert per_day[0] == ("Day", "Reviews") and len(per_day) == 1 + 30
+    assert per_day[-2:] == [(monday.strftime("%d %b"), "1"), (tuesday.strftime("%d %b"), "2")]
+    weeks = tables["Reviews per week, last 26 weeks"]
+    assert weeks[0] == ("Week starting", "Reviews", "Days with reviews") and len(weeks) == 1 + 26
+    assert weeks[-1] == (monday.strftime("%d %b"), "3", "2")
+    assert weeks[-2][1:] == ("0", "0")
+    forecast = tables["Reviews due in the next 30 days"]
+    assert forecast[0] == ("Day", "Expected reviews") and len(forecast) == 1 + 30
+    assert forecast[1][0] == tuesday.strftime("%d %b")
+    assert all(re.fullmatch(r"\d+\.\d", expected) for _, expected in forecast[1:])
+    assert_accessible(html)
+
+
+def test_stats_page_without_reviews_has_no_empty_tables(logged_in):
+    html = logged_in.get("/review/stats").get_data(as_text=True)
+    assert "No data yet" in html and "Show the numbers" not in html
     assert_accessible(html)
 
 

@@ -1,0 +1,359 @@
+"""Classes: the instructor's pages (roster, assignments, gradebook, item analysis) and the
+learner's (join, my class). Every view finds its class through `classes.class_access`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from quizapp.classes.forms import (
+    AssignmentForm,
+    ClassForm,
+    EditAssignmentForm,
+    InstructorForm,
+    JoinForm,
+)
+from quizapp.core.classes import format_join_code, local_time
+from quizapp.db import db, utcnow
+from quizapp.errors import render_error
+from quizapp.extensions import limiter
+from quizapp.forms import ActionForm
+from quizapp.services import classes, gradebook
+from quizapp.services.classes import ClassAccess, ClassFormError
+
+bp = Blueprint("classes", __name__, url_prefix="/classes")
+
+# Join codes are short enough to guess by brute force without a limit.
+JOIN_LIMIT = "10 per minute;60 per hour"
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every class page belongs to a signed-in user."""
+
+
+@bp.app_template_filter("join_code")
+def join_code_filter(code: str) -> str:
+    return format_join_code(code)
+
+
+@bp.app_template_filter("local")
+def local_filter(instant, time_zone: str, pattern: str = "%a %d %b %Y, %H:%M"):
+    return local_time(instant, time_zone).strftime(pattern) if instant else ""
+
+
+def show_form(template: str, form: FlaskForm, status: int | None = None, **context):
+    """The form page; after a failed submit, with its errors and a 4xx status."""
+    code = status or (400 if request.method == "POST" else 200)
+    return render_template(template, form=form, **context), code
+
+
+def attach_error(form: FlaskForm, error: ClassFormError) -> None:
+    field = getattr(form, error.field, None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+def refuse_form(template: str, form: FlaskForm, error: ClassFormError, **context):
+    db.session.rollback()
+    attach_error(form, error)
+    return show_form(template, form, error.status, **context)
+
+
+def teaching(class_id: int) -> ClassAccess:
+    return classes.class_access(user=current_user, class_id=class_id, teaching=True)
+
+
+def action_refused(what: str):
+    return render_error(400, f"{what} failed: reload the page and try again.")
+
+
+@bp.get("")
+def index():
+    return render_template(
+        "classes/index.html",
+        summaries=classes.my_classes(current_user),
+        can_create=classes.can_create_classes(current_user),
+        form=JoinForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not classes.can_create_classes(current_user):
+        return render_error(403, "Only instructors can create classes.")
+    form = ClassForm(time_zone=current_user.time_zone)
+    if not form.validate_on_submit():
+        return show_form("classes/class_form.html", form, creating=True)
+    try:
+        classroom = classes.create_class(
+            owner=current_user,
+            name=form.name.data,
+            description=form.description.data or "",
+            time_zone=form.time_zone.data,
+        )
+    except ClassFormError as error:
+        return refuse_form("classes/class_form.html", form, error, creating=True)
+    db.session.commit()
+    flash(f"{classroom.name} is ready. Share the join code with your learners.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<code>", methods=["GET"])
+@limiter.limit(JOIN_LIMIT, methods=["POST"])
+def join(code: str | None = None):
+    form = JoinForm(code=code)
+    invited = classes.class_by_code(code) if code else None
+    if not form.validate_on_submit():
+        return show_form("classes/join.html", form, invited=invited)
+    try:
+        classroom = classes.join_class(user=current_user, code=form.code.data, now=utcnow())
+    except ClassFormError as error:
+        return refuse_form("classes/join.html", form, error, invited=None)
+    db.session.commit()
+    flash(f"You joined {classroom.name}.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.get("/<int:class_id>")
+def overview(class_id: int):
+    access = classes.class_access(user=current_user, class_id=class_id)
+    classroom = access.classroom
+    if not access.teaching:
+        mine = [
+            item
+            for item in gradebook.learner_assignments(user=current_user, now=utcnow())
+            if item.classroom.id == classroom.id
+        ]
+        return render_template(
+            "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()
+        )
+    return overview_page(classroom, InstructorForm())
+
+
+def overview_page(classroom, instructor_form: InstructorForm, status: int = 200):
+    instructors, learners = classes.class_people(classroom)
+    return render_template(
+        "classes/overview.html",
+        classroom=classroom,
+        instructors=instructors,
+        learners=learners,
+        assignments=classes.class_assignments(classroom),
+        form=ActionForm(),
+        instructor_form=instructor_form,
+        join_url=url_for("classes.join", code=classroom.join_code, _external=True),
+    ), status
+
+
+@bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
+def edit(class_id: int):
+    classroom = teaching(class_id).classroom
+    form = ClassForm(obj=classroom)
+    if not form.validate_on_submit():
+        return show_form("classes/class_form.html", form, classroom=classroom)
+    try:
+        classes.update_class(
+            classroom,
+            name=form.name.data,
+            description=form.description.data or "",
+            time_zone=form.time_zone.data,
+        )
+    except ClassFormError as error:
+        return refuse_form("classes/class_form.html", form, error, classroom=classroom)
+    db.session.commit()
+    flash("The class details are saved.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.post("/<int:class_id>/code/<any(new, open, close):change>")
+def change_code(class_id: int, change: str):
+    classroom = teaching(class_id).classroom
+    if not ActionForm().validate_on_submit():
+        return action_refused("Changing the join code")
+    if change == "new":
+        classes.regenerate_join_code(classroom)
+        message = "A new join code is ready; the old one no longer works."
+    else:
+        classes.set_joining(classroom, open=change == "open")
+        message = (
+            "Learners can join with the code again."
+            if change == "open"
+            else "Joining is switched off: the code no longer works."
+        )
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id, _anchor="join"), 303)
+
+
+@bp.post("/<int:class_id>/instructors")
+def add_instructor(class_id: int):
+    classroom = teaching(class_id).classroom
+    form = InstructorForm()
+    status = 400
+    if form.validate_on_submit():
+        try:
+            added = classes.add_instructor(classroom=classroom, email=form.email.data)
+        except ClassFormError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(f"{added.display_name} now teaches {classroom.name}.", "success")
+            return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+    return overview_page(classroom, form, status)
+
+
+@bp.post("/<int:class_id>/learners/<int:user_id>/remove")
+def remove_learner(class_id: int, user_id: int):
+    classroom = teaching(class_id).classroom
+    if not ActionForm().validate_on_submit():
+        return action_refused("Removing the learner")
+    learner = classes.leave_or_remove(classroom=classroom, user_id=user_id)
+    db.session.commit()
+    flash(f"{learner.display_name} is no longer in {classroom.name}.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.post("/<int:class_id>/leave")
+def leave(class_id: int):
+    access = classes.class_access(user=current_user, class_id=class_id)
+    if not ActionForm().validate_on_submit():
+        return action_refused("Leaving the class")
+    if access.teaching:
+        return render_error(400, "Instructors cannot leave their own class this way.")
+    classes.leave_or_remove(classroom=access.classroom, user_id=current_user.id)
+    db.session.commit()
+    flash(f"You left {access.classroom.name}. Your own progress is kept.", "success")
+    return redirect(url_for("classes.index"), 303)
+
+
+def _target_choices() -> list[SelectChoice]:
+    """Each module, then its lessons, grouped under the module's title."""
+    return [
+        SelectChoice(value, label, optgroup=title)
+        for module_value, title, lessons in classes.assignable_targets()
+        for value, label in [(module_value, f"The whole module: {title}"), *lessons]
+    ]
+
+
+def _due_hint(form, classroom) -> None:
+    form.due.description = f"In the class's time zone, {classroom.time_zone.replace('_', ' ')}."
+
+
+@bp.route("/<int:class_id>/assignments/new", methods=["GET", "POST"])
+def new_assignment(class_id: int):
+    classroom = teaching(class_id).classroom
+    form = AssignmentForm()
+    form.target.choices = _target_choices()
+    _due_hint(form, classroom)
+    template = "classes/assignment_form.html"
+    if not form.validate_on_submit():
+        return show_form(template, form, classroom=classroom)
+    try:
+        assignment = classes.create_assignment(
+            classroom=classroom,
+            by=current_user,
+            target=form.target.data,
+            due_local=form.due.data,
+            pass_mark=form.pass_mark.data,
+            now=utcnow(),
+        )
+    except ClassFormError as error:
+        return refuse_form(template, form, error, classroom=classroom)
+    db.session.commit()
+    flash(f"“{assignment.title}” is assigned.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+def edit_assignment(class_id: int, assignment_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    if request.method == "GET":
+        due = local_time(assignment.due_at, classroom.time_zone).replace(tzinfo=None)
+        form = EditAssignmentForm(due=due, pass_mark=assignment.pass_mark)
+    else:
+        form = EditAssignmentForm()
+    _due_hint(form, classroom)
+    template = "classes/assignment_form.html"
+    context = {"classroom": classroom, "assignment": assignment, "delete_form": ActionForm()}
+    if not form.validate_on_submit():
+        return show_form(template, form, **context)
+    try:
+        classes.update_assignment(
+            assignment, due_local=form.due.data, pass_mark=form.pass_mark.data, now=utcnow()
+        )
+    except ClassFormError as error:
+        return refuse_form(template, form, error, **context)
+    db.session.commit()
+    flash(f"“{assignment.title}” is updated.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.post("/<int:class_id>/assignments/<int:assignment_id>/delete")
+def delete_assignment(class_id: int, assignment_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    if not ActionForm().validate_on_submit():
+        return action_refused("Removing the assignment")
+    title = assignment.title
+    classes.delete_assignment(assignment)
+    db.session.commit()
+    flash(f"“{title}” is no longer assigned. Learners keep their progress.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.get("/<int:class_id>/assignments/<int:assignment_id>")
+def analysis(class_id: int, assignment_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    return render_template(
+        "classes/analysis.html",
+        classroom=classroom,
+        report=gradebook.item_analysis(classroom=classroom, assignment=assignment, now=utcnow()),
+    )
+
+
+@bp.get("/<int:class_id>/gradebook")
+def grades(class_id: int):
+    classroom = teaching(class_id).classroom
+    return render_template(
+        "classes/gradebook.html",
+        book=gradebook.class_gradebook(
+            classroom=classroom,
+            now=utcnow(),
+            sort=request.args.get("sort", "name"),
+            descending=request.args.get("dir") == "desc",
+        ),
+    )
+
+
+@bp.get("/<int:class_id>/gradebook.csv")
+def grades_csv(class_id: int):
+    classroom = teaching(class_id).classroom
+    book = gradebook.class_gradebook(classroom=classroom, now=utcnow())
+    filename = f"gradebook-class-{classroom.id}-{utcnow():%Y-%m-%d}.csv"
+    return Response(
+        # A byte-order mark, so Excel opens names with accents as UTF-8.
+        "\ufeff" + gradebook.gradebook_csv(book),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:class_id>/learners/<int:user_id>")
+def learner(class_id: int, user_id: int):
+    classroom = teaching(class_id).classroom
+    person = classes.class_learner(classroom=classroom, user_id=user_id)
+    return render_template(
+        "classes/learner.html",
+        classroom=classroom,
+        report=gradebook.learner_report(classroom=classroom, learner=person, now=utcnow()),
+    )

@@ -1,0 +1,558 @@
+"""What instructors see of a class's work: the gradebook, a learner's report, item analysis,
+and the recall FSRS predicts at each due date. Learners see their own assignments through
+the same rules.
+
+Each read runs a fixed number of queries whatever the class size: the evidence for every
+learner and assignment is loaded in five queries and combined in Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from quizapp.core.classes import (
+    AssignmentStatus,
+    QuizOutcome,
+    assignment_status,
+    csv_text,
+    discrimination_index,
+    item_flags,
+    lesson_done_at,
+    local_time,
+    median,
+)
+from quizapp.core.progress import learner_day, percent
+from quizapp.core.questions import QuestionSpec
+from quizapp.core.scheduling import LEECH_THRESHOLD, recall_probability
+from quizapp.db import db
+from quizapp.models import (
+    ActivityDay,
+    Assignment,
+    ClassMembership,
+    Classroom,
+    Lesson,
+    LessonProgress,
+    Module,
+    Question,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewCard,
+    User,
+)
+from quizapp.models.classes import LEARNER
+from quizapp.services.catalogue import question_spec
+from quizapp.services.classes import class_assignments, class_people
+
+ACTIVITY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner's standing on one assignment."""
+
+    status: AssignmentStatus
+    lessons_done: int
+    lessons_total: int
+    # Mean of the best quiz score on each lesson (a lesson not tried counts 0); None before
+    # any quiz is finished.
+    best_percent: int | None
+    # Recall FSRS predicts over the assignment's questions (one never reviewed counts 0):
+    # now, and at the due date, or now again once the due date has passed. None before the
+    # learner's first review of any of them.
+    mastery_percent: int | None
+    recall_at_due_percent: int | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Card:
+    stability: float | None
+    last_review: datetime | None
+    lapses: int
+
+
+@dataclass
+class _Evidence:
+    """Everything the cells are computed from, for a set of assignments and learners."""
+
+    lesson_ids: dict[int, list[int]] = field(default_factory=dict)
+    questions: dict[int, list[Question]] = field(default_factory=dict)
+    outcomes: dict[tuple[int, int], list[QuizOutcome]] = field(default_factory=dict)
+    progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
+    cards: dict[tuple[int, int], _Card] = field(default_factory=dict)
+
+    def scope_questions(self, assignment: Assignment) -> list[Question]:
+        return [
+            q for lesson_id in self.lesson_ids[assignment.id] for q in self.questions[lesson_id]
+        ]
+
+
+def _evidence(assignments: Sequence[Assignment], learner_ids: Sequence[int]) -> _Evidence:
+    """Five queries: live lessons, live questions, finished quizzes, lessons opened, cards."""
+    evidence = _Evidence()
+    module_ids = {a.module_id for a in assignments if a.module_id is not None}
+    lesson_ids = {a.lesson_id for a in assignments if a.lesson_id is not None}
+    lessons = db.session.execute(
+        select(Lesson.id, Lesson.module_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(
+            Lesson.retired_at.is_(None),
+            Module.retired_at.is_(None),
+            or_(Lesson.module_id.in_(module_ids), Lesson.id.in_(lesson_ids)),
+        )
+        .order_by(Lesson.position)
+    ).all()
+    for assignment in assignments:
+        evidence.lesson_ids[assignment.id] = [
+            lesson_id
+            for lesson_id, module_id in lessons
+            if lesson_id == assignment.lesson_id or module_id == assignment.module_id
+        ]
+    live = [lesson_id for lesson_id, _ in lessons]
+    evidence.questions = {lesson_id: [] for lesson_id in live}
+    for question in db.session.scalars(
+        select(Question)
+        .where(Question.lesson_id.in_(live), Question.retired_at.is_(None))
+        .order_by(Question.lesson_id, Question.position)
+    ):
+        evidence.questions[question.lesson_id].append(question)
+    for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.lesson_id,
+            QuizAttempt.score,
+            QuizAttempt.max_score,
+            QuizAttempt.submitted_at,
+        ).where(
+            QuizAttempt.user_id.in_(learner_ids),
+            QuizAttempt.lesson_id.in_(live),
+            QuizAttempt.submitted_at.is_not(None),
+            QuizAttempt.max_score > 0,
+        )
+    ):
+        evidence.outcomes.setdefault((user_id, lesson_id), []).append(
+            QuizOutcome(score / max_score, submitted_at)
+        )
+    for user_id, lesson_id, started_at, completed_at in db.session.execute(
+        select(
+            LessonProgress.user_id,
+            LessonProgress.lesson_id,
+            LessonProgress.started_at,
+            LessonProgress.completed_at,
+        ).where(LessonProgress.user_id.in_(learner_ids), LessonProgress.lesson_id.in_(live))
+    ):
+        evidence.progress[user_id, lesson_id] = (started_at, completed_at)
+    question_ids = [q.id for questions in evidence.questions.values() for q in questions]
+    for user_id, question_id, stability, last_review, lapses in db.session.execute(
+        select(
+            ReviewCard.user_id,
+            ReviewCard.question_id,
+            ReviewCard.stability,
+            ReviewCard.last_review,
+            ReviewCard.lapses,
+        ).where(ReviewCard.user_id.in_(learner_ids), ReviewCard.question_id.in_(question_ids))
+    ):
+        evidence.cards[user_id, question_id] = _Card(stability, last_review, lapses)
+    return evidence
+
+
+def _recall(evidence: _Evidence, user_id: int, questions: list[Question], at: datetime):
+    """Mean predicted recall over the questions, a question never reviewed counting 0; None
+    until the learner has reviewed one of them, since FSRS has no memory to predict from."""
+    total, reviewed = 0.0, False
+    for question in questions:
+        card = evidence.cards.get((user_id, question.id))
+        if card is not None and card.last_review is not None:
+            reviewed = True
+            total += recall_probability(card.stability, card.last_review, at)
+    return percent(total, len(questions)) if reviewed else None
+
+
+def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: datetime) -> Cell:
+    lesson_ids = evidence.lesson_ids[assignment.id]
+    done_at, best, started = [], [], False
+    for lesson_id in lesson_ids:
+        outcomes = evidence.outcomes.get((user_id, lesson_id), [])
+        started_at, read_at = evidence.progress.get((user_id, lesson_id), (None, None))
+        started = started or started_at is not None or bool(outcomes)
+        has_quiz = bool(evidence.questions[lesson_id])
+        done_at.append(
+            lesson_done_at(outcomes, assignment.pass_mark, None if has_quiz else read_at)
+        )
+        best.append(max((o.fraction for o in outcomes), default=None))
+    finished = [at for at in done_at if at is not None]
+    completed_at = max(finished) if lesson_ids and len(finished) == len(lesson_ids) else None
+    questions = evidence.scope_questions(assignment)
+    tried = [b for b in best if b is not None]
+    return Cell(
+        status=assignment_status(
+            started=started, completed_at=completed_at, due_at=assignment.due_at, now=now
+        ),
+        lessons_done=len(finished),
+        lessons_total=len(lesson_ids),
+        best_percent=percent(sum(tried), len(lesson_ids)) if tried else None,
+        mastery_percent=_recall(evidence, user_id, questions, now),
+        recall_at_due_percent=_recall(evidence, user_id, questions, max(now, assignment.due_at)),
+        completed_at=completed_at,
+    )
+
+
+def _class_learner_ids(classroom: Classroom):
+    return select(ClassMembership.user_id).where(
+        ClassMembership.class_id == classroom.id, ClassMembership.role == LEARNER
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Learners: their own assignments
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    assignment: Assignment
+    classroom: Classroom
+    cell: Cell
+
+    @property
+    def due_local(self) -> datetime:
+        return local_time(self.assignment.due_at, self.classroom.time_zone)
+
+
+def learner_assignments(*, user: User, now: datetime) -> list[MyAssignment]:
+    """Every assignment of every class the learner is in, soonest due first."""
+    rows = db.session.execute(
+        select(Assignment, Classroom)
+        .join(Classroom, Classroom.id == Assignment.class_id)
+        .join(ClassMembership, ClassMembership.class_id == Classroom.id)
+        .options(joinedload(Assignment.module), joinedload(Assignment.lesson))
+        .where(
+            ClassMembership.user_id == user.id,
+            ClassMembership.role == LEARNER,
+            Classroom.archived_at.is_(None),
+        )
+        .order_by(Assignment.due_at, Assignment.id)
+    ).all()
+    evidence = _evidence([a for a, _ in rows], [user.id])
+    return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructors: the gradebook
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    learner: User
+    cells: dict[int, Cell]
+    leeches: int
+
+
+SORT_KEYS = ("name", "email", "leeches")
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    classroom: Classroom
+    assignments: list[Assignment]
+    rows: list[GradebookRow]
+    sort: str
+    descending: bool
+
+    def status_counts(self, assignment: Assignment) -> list[tuple[AssignmentStatus, int]]:
+        """How many learners stand at each status, in the order work moves through them."""
+        counts = Counter(row.cells[assignment.id].status for row in self.rows)
+        return [(status, counts[status]) for status in AssignmentStatus if counts[status]]
+
+
+def _sort_key(sort: str):
+    if sort == "email":
+        return lambda row: row.learner.email
+    if sort == "leeches":
+        return lambda row: (row.leeches, row.learner.display_name.lower())
+    if sort.startswith("a") and sort[1:].isdigit():
+        assignment_id = int(sort[1:])
+
+        def by_assignment(row: GradebookRow):
+            cell = row.cells.get(assignment_id)
+            if cell is None:
+                return (0, 0, 0)
+            return (cell.status.is_done, cell.best_percent or 0, cell.mastery_percent or 0)
+
+        return by_assignment
+    return lambda row: (row.learner.display_name.lower(), row.learner.id)
+
+
+def is_sort_key(sort: str, assignments: Sequence[Assignment]) -> bool:
+    return sort in SORT_KEYS or sort in {f"a{a.id}" for a in assignments}
+
+
+def class_gradebook(
+    *, classroom: Classroom, now: datetime, sort: str = "name", descending: bool = False
+) -> Gradebook:
+    """Learners by assignments; an unknown sort falls back to names."""
+    assignments = class_assignments(classroom)
+    _, learners = class_people(classroom)
+    evidence = _evidence(assignments, [learner.id for learner in learners])
+    leeches = Counter(
+        user_id for (user_id, _), card in evidence.cards.items() if card.lapses >= LEECH_THRESHOLD
+    )
+    rows = [
+        GradebookRow(
+            learner,
+            {a.id: _cell(evidence, a, learner.id, now) for a in assignments},
+            leeches[learner.id],
+        )
+        for learner in learners
+    ]
+    if not is_sort_key(sort, assignments):
+        sort = "name"
+    rows.sort(key=_sort_key(sort), reverse=descending)
+    return Gradebook(classroom, assignments, rows, sort, descending)
+
+
+def _format_percent(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def gradebook_csv(gradebook: Gradebook) -> str:
+    """The gradebook as a spreadsheet: one row per learner, four columns per assignment."""
+    header = ["Learner", "Email"]
+    for a in gradebook.assignments:
+        header += [
+            f"{a.title}: status",
+            f"{a.title}: best score %",
+            f"{a.title}: recall today %",
+            f"{a.title}: recall at due date %",
+        ]
+    header.append("Leeches")
+    rows = []
+    for row in gradebook.rows:
+        cells: list[object] = [row.learner.display_name, row.learner.email]
+        for a in gradebook.assignments:
+            cell = row.cells[a.id]
+            cells += [
+                cell.status.label,
+                _format_percent(cell.best_percent),
+                _format_percent(cell.mastery_percent),
+                _format_percent(cell.recall_at_due_percent),
+            ]
+        cells.append(row.leeches)
+        rows.append(cells)
+    return csv_text(header, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructors: one learner
+
+
+@dataclass(frozen=True)
+class AttemptLine:
+    attempt: QuizAttempt
+    lesson: Lesson
+
+    @property
+    def percent(self) -> int | None:
+        if self.attempt.submitted_at is None or not self.attempt.max_score:
+            return None
+        return percent(self.attempt.score, self.attempt.max_score)
+
+
+@dataclass(frozen=True)
+class LeechLine:
+    question: Question
+    lapses: int
+
+
+@dataclass(frozen=True)
+class LearnerReport:
+    learner: User
+    assignments: list[tuple[Assignment, Cell]]
+    attempts: list[AttemptLine]
+    reviews_per_day: list[tuple[date, int]]
+    leeches: list[LeechLine]
+
+    @property
+    def recent_reviews(self) -> int:
+        return sum(count for _, count in self.reviews_per_day)
+
+    @property
+    def active_days(self) -> int:
+        return sum(count > 0 for _, count in self.reviews_per_day)
+
+    @property
+    def review_rows(self) -> list[tuple[str, int]]:
+        """The days with reviews, as rows of a table."""
+        return [(day.strftime("%d %b"), count) for day, count in self.reviews_per_day if count]
+
+
+def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> LearnerReport:
+    """One learner's assignments, quiz attempts, recent review activity and leeches."""
+    assignments = class_assignments(classroom)
+    evidence = _evidence(assignments, [learner.id])
+    attempts = db.session.execute(
+        select(QuizAttempt, Lesson)
+        .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+        .where(QuizAttempt.user_id == learner.id)
+        .order_by(QuizAttempt.started_at.desc())
+    ).all()
+    today = learner_day(now, learner.time_zone)
+    days = dict(
+        db.session.execute(
+            select(ActivityDay.day, ActivityDay.reviews).where(
+                ActivityDay.user_id == learner.id,
+                ActivityDay.day > today - timedelta(days=ACTIVITY_DAYS),
+            )
+        ).all()
+    )
+    leeches = db.session.execute(
+        select(Question, ReviewCard.lapses)
+        .join(ReviewCard, ReviewCard.question_id == Question.id)
+        .where(ReviewCard.user_id == learner.id, ReviewCard.lapses >= LEECH_THRESHOLD)
+        .order_by(ReviewCard.lapses.desc(), Question.id)
+    ).all()
+    return LearnerReport(
+        learner=learner,
+        assignments=[(a, _cell(evidence, a, learner.id, now)) for a in assignments],
+        attempts=[AttemptLine(attempt, lesson) for attempt, lesson in attempts],
+        reviews_per_day=[
+            (day, days.get(day, 0))
+            for day in (today - timedelta(days=n) for n in range(ACTIVITY_DAYS - 1, -1, -1))
+        ],
+        leeches=[LeechLine(question, lapses) for question, lapses in leeches],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructors: item analysis and predicted forgetting
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    question: Question
+    spec: QuestionSpec
+    responses: int
+    # Share of learners right on their first answer; None when nobody has answered yet.
+    facility: float | None
+    common_wrong: str | None
+    common_wrong_count: int
+    median_seconds: float | None
+    discrimination: float | None
+    flags: list[str]
+    # Mean predicted recall at the due date among learners who have answered the question.
+    recall_at_due: int | None
+    leeches: int
+
+    @property
+    def facility_percent(self) -> int | None:
+        return None if self.facility is None else percent(self.facility, 1)
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    assignment: Assignment
+    learners: int
+    rows: list[ItemRow]
+    # When recall is predicted for: the due date, or now once it has passed.
+    recall_at: datetime
+    # The whole class over every question (unanswered counts 0): how much will be kept.
+    class_recall_at_due: int | None
+
+    @property
+    def most_forgotten(self) -> list[ItemRow]:
+        rated = [row for row in self.rows if row.recall_at_due is not None]
+        return sorted(rated, key=lambda row: (row.recall_at_due, row.question.position))[:5]
+
+
+def _first_answers(learner_ids, question_ids: list[int]):
+    """Each learner's first answer to each question, over all their quiz attempts."""
+    ranked = (
+        select(
+            QuizAttempt.user_id,
+            QuizAnswer.question_id,
+            QuizAnswer.response,
+            QuizAnswer.is_correct,
+            QuizAnswer.time_taken_ms,
+            func.row_number()
+            .over(
+                partition_by=(QuizAttempt.user_id, QuizAnswer.question_id),
+                order_by=(QuizAnswer.answered_at, QuizAnswer.id),
+            )
+            .label("nth"),
+        )
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAttempt.user_id.in_(learner_ids), QuizAnswer.question_id.in_(question_ids))
+        .subquery()
+    )
+    return db.session.execute(
+        select(
+            ranked.c.user_id,
+            ranked.c.question_id,
+            ranked.c.response,
+            ranked.c.is_correct,
+            ranked.c.time_taken_ms,
+        ).where(ranked.c.nth == 1)
+    ).all()
+
+
+def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime) -> ItemAnalysis:
+    """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
+    and the recall FSRS predicts at the due date."""
+    learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
+    evidence = _evidence([assignment], learner_ids)
+    questions = evidence.scope_questions(assignment)
+    answers = _first_answers(learner_ids, [q.id for q in questions])
+    by_question: dict[int, list] = defaultdict(list)
+    right_by_learner: dict[int, list[bool]] = defaultdict(list)
+    for answer in answers:
+        by_question[answer.question_id].append(answer)
+        right_by_learner[answer.user_id].append(answer.is_correct)
+    totals = {user_id: sum(rights) / len(rights) for user_id, rights in right_by_learner.items()}
+    at = max(now, assignment.due_at)
+    cards_by_question: dict[int, list[_Card]] = defaultdict(list)
+    for (_, question_id), card in evidence.cards.items():
+        cards_by_question[question_id].append(card)
+    rows = []
+    for question in questions:
+        spec = question_spec(question)
+        given = by_question.get(question.id, [])
+        wrong = Counter(spec.describe(a.response) for a in given if not a.is_correct)
+        common_wrong, common_count = wrong.most_common(1)[0] if wrong else (None, 0)
+        facility = sum(a.is_correct for a in given) / len(given) if given else None
+        discrimination = discrimination_index([(totals[a.user_id], a.is_correct) for a in given])
+        seconds = median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None)
+        cards = cards_by_question[question.id]
+        rows.append(
+            ItemRow(
+                question=question,
+                spec=spec,
+                responses=len(given),
+                facility=facility,
+                common_wrong=common_wrong,
+                common_wrong_count=common_count,
+                median_seconds=seconds,
+                discrimination=discrimination,
+                flags=item_flags(facility, discrimination, len(given)),
+                recall_at_due=percent(
+                    sum(recall_probability(c.stability, c.last_review, at) for c in cards),
+                    len(cards),
+                )
+                if cards
+                else None,
+                leeches=sum(c.lapses >= LEECH_THRESHOLD for c in cards),
+            )
+        )
+    everyone = [_recall(evidence, user_id, questions, at) for user_id in learner_ids]
+    known = [value for value in everyone if value is not None]
+    return ItemAnalysis(
+        assignment=assignment,
+        learners=len(learner_ids),
+        rows=rows,
+        recall_at=at,
+        class_recall_at_due=round(sum(known) / len(known)) if known else None,
+    )

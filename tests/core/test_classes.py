@@ -1,0 +1,106 @@
+import csv
+import io
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quizapp.core.classes import (
+    JOIN_CODE_ALPHABET,
+    AssignmentStatus,
+    QuizOutcome,
+    assignment_status,
+    csv_text,
+    discrimination_index,
+    due_from_local,
+    format_join_code,
+    item_flags,
+    lesson_done_at,
+    new_join_code,
+    normalize_join_code,
+)
+
+DUE = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+
+
+def test_join_codes_avoid_lookalike_characters_and_survive_retyping():
+    code = new_join_code(random.Random(1))
+    assert len(code) == 8 and set(code) <= set(JOIN_CODE_ALPHABET)
+    assert not set("0O1IL") & set(JOIN_CODE_ALPHABET)
+    assert normalize_join_code(f" {format_join_code(code).lower()} ") == code
+
+
+def test_a_due_date_is_read_in_the_class_time_zone():
+    local = datetime(2026, 12, 1, 17, 0)
+    assert due_from_local(local, "America/New_York") == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    assert due_from_local(local, "Asia/Tokyo") == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("started", "completed", "now", "expected"),
+    [
+        (False, None, DUE - timedelta(days=1), AssignmentStatus.NOT_STARTED),
+        (True, None, DUE - timedelta(days=1), AssignmentStatus.IN_PROGRESS),
+        (True, DUE - timedelta(hours=1), DUE + timedelta(days=3), AssignmentStatus.ON_TIME),
+        (True, DUE, DUE + timedelta(days=3), AssignmentStatus.ON_TIME),
+        (True, DUE + timedelta(minutes=1), DUE + timedelta(days=3), AssignmentStatus.LATE),
+        (True, None, DUE + timedelta(seconds=1), AssignmentStatus.OVERDUE),
+        (False, None, DUE + timedelta(seconds=1), AssignmentStatus.OVERDUE),
+    ],
+)
+def test_assignment_status(started, completed, now, expected):
+    status = assignment_status(started=started, completed_at=completed, due_at=DUE, now=now)
+    assert status is expected
+
+
+def test_a_lesson_is_done_at_the_first_quiz_reaching_the_pass_mark():
+    early, later = DUE - timedelta(days=2), DUE - timedelta(days=1)
+    outcomes = [QuizOutcome(0.5, early), QuizOutcome(0.8, later)]
+    assert lesson_done_at(outcomes, None) == early
+    assert lesson_done_at(outcomes, 50) == early
+    assert lesson_done_at(outcomes, 80) == later
+    assert lesson_done_at(outcomes, 81) is None
+    # 2 of 3 is 66.67%, which reaches a pass mark of 66 but not 67.
+    assert lesson_done_at([QuizOutcome(2 / 3, early)], 66) == early
+    assert lesson_done_at([QuizOutcome(2 / 3, early)], 67) is None
+    # A lesson without a quiz is done when read.
+    assert lesson_done_at([], 80, read_at=later) == later
+
+
+def test_discrimination_separates_strong_and_weak_learners():
+    # Ten learners ranked by total; only the strongest three get the question right.
+    results = [(total / 10, total >= 7) for total in range(10)]
+    assert discrimination_index(results) == 1.0
+    assert discrimination_index([(t, not right) for t, right in results]) == -1.0
+    assert discrimination_index([(t, True) for t, _ in results]) == 0.0
+    assert discrimination_index(results[:4]) is None
+
+
+def test_item_flags_speak_plainly_and_wait_for_enough_answers():
+    assert item_flags(0.95, 0.1, 20) == ["Looks too easy"]
+    assert item_flags(0.1, 0.3, 20) == ["Looks too hard"]
+    assert item_flags(0.5, -0.4, 20) == ["Weaker learners do better: check the answer key"]
+    assert item_flags(0.5, 0.05, 20) == ["Does not separate strong from weak learners"]
+    assert item_flags(0.6, 0.5, 20) == []
+    assert item_flags(1.0, None, 3) == []
+
+
+def test_csv_is_rfc_4180_and_neutralises_formulas():
+    text = csv_text(
+        ["Learner", "Score"],
+        [
+            ['=HYPERLINK("http://evil")', 90],
+            ["+44 20 7946 0000", -5],
+            ["@SUM(A1)", None],
+            ['Ada "the engineer", Lovelace', 100],
+            ["-1", 0.5],
+        ],
+    )
+    assert text.endswith("\r\n") and text.count("\r\n") == 6
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Learner", "Score"]
+    assert rows[1] == ['\'=HYPERLINK("http://evil")', "90"]
+    assert rows[2] == ["'+44 20 7946 0000", "-5"]
+    assert rows[3] == ["'@SUM(A1)", ""]
+    assert rows[4] == ['Ada "the engineer", Lovelace', "100"]
+    assert rows[5] == ["'-1", "0.5"]

@@ -1,0 +1,424 @@
+"""Classes as an instructor and their learners use them: create, join, assign, finish on
+time or late, and read it all back in the gradebook, item analysis and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.models import Assignment, ClassMembership, Classroom
+from quizapp.services import classes
+from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
+from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, assert_accessible
+from tests.web.test_quiz import take_quiz
+
+LESSON = "module-1-lesson-1"
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def course(db, tmp_path):
+    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
+    db.session.commit()
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    assert client.login(user.email).status_code == 302
+    return client
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def rows_of(html: str) -> dict[str, str]:
+    """Each gradebook row's text, by the learner named in its header cell."""
+    rows = {}
+    for row in re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", html, re.S):
+        name = re.sub(r"<[^>]+>", "", row.split("</th>")[0]).strip()
+        rows[name] = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    return rows
+
+
+def create_class(client, **fields) -> str:
+    data = {"name": "Line leads", "description": "", "time_zone": "Europe/Paris", **fields}
+    response = client.submit("/classes/new", data)
+    assert response.status_code == 303, text(response)
+    return response.headers["Location"]
+
+
+def join_code_on(client, class_url: str) -> str:
+    match = re.search(r'class="join-code"[^>]*>([A-Z0-9-]+)<', text(client.get(class_url)))
+    assert match
+    return match.group(1)
+
+
+def test_an_instructor_runs_a_class_from_creation_to_gradebook(app, db, course, clock):
+    clock.now = START
+    teacher = signed_in(app, create_user(role="instructor", display_name="Ines"))
+    ada, ben, cy = (create_user(display_name=name) for name in ("Ada", "Ben", "Cy"))
+    class_url = create_class(teacher, description="Night shift on line 3")
+    code = join_code_on(teacher, class_url)
+    # Due tomorrow at 18:00 in Paris, which is 17:00 UTC in winter.
+    response = teacher.submit(
+        f"{class_url}/assignments/new",
+        {"target": f"lesson:{LESSON}", "due": "2026-11-24T18:00", "pass_mark": "60"},
+    )
+    assert response.status_code == 303, text(response)
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment.due_at == datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+
+    # Ada types the code in lower case; Ben follows the link; Cy joins and only reads.
+    a = signed_in(app, ada)
+    assert a.submit("/classes/join", {"code": code.lower()}, form_url="/classes").status_code == 303
+    b = signed_in(app, ben)
+    invitation = text(b.get(f"/classes/join/{code}"))
+    assert "Join Line leads" in invitation and "Night shift on line 3" in invitation
+    assert (
+        b.submit("/classes/join", {"code": code}, form_url=f"/classes/join/{code}").status_code
+        == 303
+    )
+    c = signed_in(app, cy)
+    assert c.submit("/classes/join", {"code": code}, form_url="/classes").status_code == 303
+
+    attempt_url, _ = take_quiz(a, RIGHT_ANSWERS, lesson=LESSON)
+    a.get(attempt_url, follow_redirects=True)
+    c.get(f"/lessons/{LESSON}")
+    before_due = rows_of(text(teacher.get(f"{class_url}/gradebook")))
+    assert "Completed on time" in before_due["Ada"] and "Best 100%" in before_due["Ada"]
+    assert "Not started" in before_due["Ben"]
+    assert "In progress" in before_due["Cy"]
+
+    clock.advance(days=2)
+    # Ben finishes after the due date, with one answer in six wrong: 83%, over the pass mark.
+    attempt_url, _ = take_quiz(b, {**RIGHT_ANSWERS, "single": WRONG_ANSWERS["single"]}, LESSON)
+    b.get(attempt_url, follow_redirects=True)
+
+    page = text(teacher.get(f"{class_url}/gradebook"))
+    assert_accessible(page)
+    after_due = rows_of(page)
+    assert "Completed on time" in after_due["Ada"]
+    assert "Completed late" in after_due["Ben"] and "Best 83%" in after_due["Ben"]
+    assert "Overdue" in after_due["Cy"] and "Best — none" in after_due["Cy"]
+    # Quiz answers become review cards, but recall is only predicted after a first review.
+    assert "Recall — none → — none" in after_due["Ada"]
+
+    # Each learner sees their own status on their dashboard.
+    assert "Completed on time" in text(a.get("/today"))
+    assert "Completed late" in text(b.get("/today"))
+    today = text(c.get("/today"))
+    assert "Overdue" in today and "Lesson 1.1" in today and "Tue 24 Nov 2026, 18:00" in today
+
+    analysis = text(teacher.get(f"{class_url}/assignments/{assignment.id}"))
+    assert_accessible(analysis)
+    single = analysis.split("Which one is right?")[1].split("</li>")[0]
+    assert "2 of 3" in single and "50%" in single
+    assert "Most common wrong answer, given by 1 learner: <q>A wrong one</q>" in single
+
+    export = teacher.get(f"{class_url}/gradebook.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert "attachment" in export.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Learner", "Email", "Lesson 1.1: status"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name.keys() == {"Ada", "Ben", "Cy"}
+    assert by_name["Ada"][2:4] == ["Completed on time", "100"]
+    assert by_name["Ben"][2:4] == ["Completed late", "83"]
+    assert by_name["Cy"][2:4] == ["Overdue", ""]
+
+
+def test_a_module_assignment_needs_every_lesson_and_the_pass_mark(app, db, course, clock):
+    clock.now = START
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher)
+    code = join_code_on(teacher, class_url)
+    response = teacher.submit(
+        f"{class_url}/assignments/new",
+        {"target": "module:module-1", "due": "2026-12-01T09:00", "pass_mark": "90"},
+    )
+    assert response.status_code == 303
+    learner = create_user(display_name="Dee")
+    client = signed_in(app, learner)
+    client.submit("/classes/join", {"code": code}, form_url="/classes")
+    attempt_url, _ = take_quiz(client, RIGHT_ANSWERS, lesson=LESSON)
+    client.get(attempt_url, follow_redirects=True)
+    row = rows_of(text(teacher.get(f"{class_url}/gradebook")))["Dee"]
+    assert "In progress" in row and "Best 50%" in row
+    # The second lesson at 5 of 6 (83%) stays under the pass mark of 90.
+    attempt_url, _ = take_quiz(
+        client, {**RIGHT_ANSWERS, "short": WRONG_ANSWERS["short"]}, "module-1-lesson-2"
+    )
+    client.get(attempt_url, follow_redirects=True)
+    assert "In progress" in rows_of(text(teacher.get(f"{class_url}/gradebook")))["Dee"]
+    attempt_url, _ = take_quiz(client, RIGHT_ANSWERS, "module-1-lesson-2")
+    client.get(attempt_url, follow_redirects=True)
+    assert "Completed on time" in rows_of(text(teacher.get(f"{class_url}/gradebook")))["Dee"]
+    assert "1 of 1" not in text(client.get("/today")) and "2 of 2 lessons done" in text(
+        client.get("/today")
+    )
+
+
+def test_join_code_mistakes_are_explained(app, db, course):
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher)
+    code = join_code_on(teacher, class_url)
+    learner = signed_in(app, create_user())
+
+    wrong = learner.submit("/classes/join", {"code": "NOPE-NOPE"}, form_url="/classes")
+    assert wrong.status_code == 400 and "does not open a class" in text(wrong)
+    empty = learner.submit("/classes/join", {"code": "  "}, form_url="/classes")
+    assert empty.status_code == 400 and "Enter the code your instructor gave you" in text(empty)
+
+    assert learner.submit("/classes/join", {"code": code}, form_url="/classes").status_code == 303
+    again = learner.submit("/classes/join", {"code": code}, form_url="/classes")
+    assert again.status_code == 409 and "You are already in Line leads" in text(again)
+    own = teacher.submit("/classes/join", {"code": code}, form_url="/classes")
+    assert own.status_code == 409 and "You teach Line leads" in text(own)
+
+    # Switched off, the code stops working; a new code retires the old one.
+    teacher.submit(f"{class_url}/code/close", {}, form_url=class_url)
+    late = signed_in(app, create_user())
+    closed = late.submit("/classes/join", {"code": code}, form_url="/classes")
+    assert closed.status_code == 400 and "does not open a class" in text(closed)
+    teacher.submit(f"{class_url}/code/open", {}, form_url=class_url)
+    teacher.submit(f"{class_url}/code/new", {}, form_url=class_url)
+    new_code = join_code_on(teacher, class_url)
+    assert new_code != code
+    assert late.submit("/classes/join", {"code": code}, form_url="/classes").status_code == 400
+    assert late.submit("/classes/join", {"code": new_code}, form_url="/classes").status_code == 303
+    # The instructor, the first learner and the late one.
+    assert db.session.scalar(select(func.count()).select_from(ClassMembership)) == 3
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"due": "2020-01-01T09:00"}, 400, "Choose a due date and time in the future."),
+        ({"due": "next tuesday"}, 400, "Enter the due date and time as shown"),
+        ({"due": ""}, 400, "Choose a due date and time."),
+        ({"target": "module:no-such-module"}, 400, "Choose a module or lesson from the list."),
+        ({"target": "'; DROP TABLE classes; --"}, 400, "Choose a module or lesson from the list."),
+        ({"pass_mark": "101"}, 400, "A pass mark goes from 1 to 100%"),
+        ({"pass_mark": "lots"}, 400, "A pass mark goes from 1 to 100%"),
+    ],
+)
+def test_bad_assignments_are_refused_with_a_message(app, db, course, fields, status, message):
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher)
+    data = {"target": "module:module-1", "due": "2099-01-01T09:00", "pass_mark": "", **fields}
+    response = teacher.submit(f"{class_url}/assignments/new", data)
+    assert response.status_code == status
+    assert message in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_a_module_assigned_twice_or_retired_is_refused(app, db, course, tmp_path):
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher)
+    data = {"target": "module:module-1", "due": "2099-01-01T09:00", "pass_mark": ""}
+    assert teacher.submit(f"{class_url}/assignments/new", data).status_code == 303
+    twice = teacher.submit(f"{class_url}/assignments/new", data)
+    assert twice.status_code == 409 and "already assigned" in text(twice)
+    # Module 2 leaves the content files, so it is retired and can no longer be assigned.
+    sync_tree(write_content(tmp_path / "two", modules=2))
+    db.session.commit()
+    sync_tree(write_content(tmp_path / "one", modules=1))
+    db.session.commit()
+    retired = teacher.submit(f"{class_url}/assignments/new", {**data, "target": "module:module-2"})
+    assert retired.status_code == 400 and "from the list" in text(retired)
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 1
+
+
+def test_an_empty_class_exports_a_valid_csv_with_only_the_header(app, db, course):
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher)
+    export = teacher.get(f"{class_url}/gradebook.csv")
+    assert export.status_code == 200
+    assert export.get_data(as_text=True) == "\ufeffLearner,Email,Leeches\r\n"
+    assert "No learner has joined" in text(teacher.get(f"{class_url}/gradebook"))
+
+
+def test_the_csv_neutralises_names_that_a_spreadsheet_would_run(app, db, course):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    sly = create_user(display_name='=HYPERLINK("http://evil.example","click")')
+    classes.join_class(user=sly, code=classroom.join_code, now=START)
+    db.session.commit()
+    export = signed_in(app, teacher).get(f"/classes/{classroom.id}/gradebook.csv")
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","click")'
+
+
+def test_the_gradebook_sorts_by_any_column(app, db, course):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    assignment = classes.create_assignment(
+        classroom=classroom,
+        by=teacher,
+        target=f"lesson:{LESSON}",
+        due_local=datetime(2099, 1, 1),
+        pass_mark=None,
+        now=START,
+    )
+    learners = quick_learners(4)
+    # Learner n gets one answer in (n + 1) right, so scores fall from the first to the last.
+    for n, learner in enumerate(learners):
+        class_activity(classroom, [learner], now=START, right_every=n + 1)
+    db.session.commit()
+    client = signed_in(app, teacher)
+    url = f"/classes/{classroom.id}/gradebook"
+    by_name = list(rows_of(text(client.get(url))))
+    assert by_name == sorted(by_name, key=str.lower)
+    best_first = list(rows_of(text(client.get(f"{url}?sort=a{assignment.id}&dir=desc"))))
+    assert best_first == [learner.display_name for learner in learners]
+    page = text(client.get(f"{url}?sort=a{assignment.id}&dir=desc"))
+    assert 'aria-sort="descending"' in page
+    assert client.get(f"{url}?sort=nonsense").status_code == 200
+
+
+def test_removing_a_learner_takes_them_off_the_class_but_keeps_their_progress(
+    app, db, course, clock
+):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    learner = create_user(display_name="Eve")
+    classes.join_class(user=learner, code=classroom.join_code, now=START)
+    db.session.commit()
+    eve = signed_in(app, learner)
+    attempt_url, _ = take_quiz(eve, RIGHT_ANSWERS, lesson=LESSON)
+    t = signed_in(app, teacher)
+    class_url = f"/classes/{classroom.id}"
+    response = t.submit(f"{class_url}/learners/{learner.id}/remove", {}, form_url=class_url)
+    assert response.status_code == 303
+    assert "Eve" not in rows_of(text(t.get(f"{class_url}/gradebook")))
+    assert eve.get(class_url).status_code == 404
+    assert eve.get(attempt_url, follow_redirects=True).status_code == 200
+
+
+def test_a_co_instructor_sees_the_class_and_a_learner_can_leave(app, db, course):
+    owner = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(owner)
+    helper = create_user(role="instructor", email="helper@example.com")
+    not_instructor = create_user(email="learner-x@example.com")
+    refused = owner.submit(
+        f"{class_url}/instructors", {"email": not_instructor.email}, form_url=class_url
+    )
+    assert refused.status_code == 400 and "No instructor account has that email" in text(refused)
+    added = owner.submit(
+        f"{class_url}/instructors", {"email": "Helper@Example.com"}, form_url=class_url
+    )
+    assert added.status_code == 303
+    co = signed_in(app, helper)
+    assert co.get(f"{class_url}/gradebook").status_code == 200
+    again = owner.submit(f"{class_url}/instructors", {"email": helper.email}, form_url=class_url)
+    assert again.status_code == 409
+
+    code = join_code_on(owner, class_url)
+    learner = signed_in(app, create_user())
+    learner.submit("/classes/join", {"code": code}, form_url="/classes")
+    assert learner.submit(f"{class_url}/leave", {}, form_url=class_url).status_code == 303
+    assert learner.get(class_url).status_code == 404
+
+
+def test_the_learner_page_shows_attempts_reviews_and_leeches(app, db, course):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    [learner] = quick_learners(1)
+    class_activity(classroom, [learner], now=START)
+    db.session.commit()
+    page = text(signed_in(app, teacher).get(f"/classes/{classroom.id}/learners/{learner.id}"))
+    assert_accessible(page)
+    assert "Lesson 1.1" in page and "Lesson 1.2" in page
+    # The factory makes the first learner's cards leeches (8 failures each).
+    assert "Leeches" in page and "Which one is right?" in page and "(8 failures)" in page
+
+
+def test_instructor_pages_run_a_fixed_number_of_queries(app, db, course, count_queries):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    assignments = [
+        classes.create_assignment(
+            classroom=classroom,
+            by=teacher,
+            target=target,
+            due_local=datetime(2099, 1, 1),
+            pass_mark=50,
+            now=START,
+        )
+        for target in ("module:module-1", f"lesson:{LESSON}")
+    ]
+    db.session.commit()
+    client = signed_in(app, teacher)
+    base = f"/classes/{classroom.id}"
+
+    def counts():
+        first = db.session.scalar(
+            select(ClassMembership.user_id)
+            .where(ClassMembership.class_id == classroom.id, ClassMembership.role == "learner")
+            .order_by(ClassMembership.id)
+        )
+        result = {}
+        for url in (
+            base,
+            f"{base}/gradebook",
+            f"{base}/gradebook.csv",
+            f"{base}/assignments/{assignments[0].id}",
+            f"{base}/learners/{first}",
+        ):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200, url
+            result[url] = counter.count
+        return result
+
+    class_activity(classroom, quick_learners(5), now=START)
+    db.session.commit()
+    small = counts()
+    class_activity(classroom, quick_learners(195), now=START)
+    db.session.commit()
+    assert counts() == small
+    assert max(small.values()) <= 12, small
+
+
+def test_the_dashboard_lists_assignments_soonest_first_in_fixed_queries(
+    app, db, course, count_queries
+):
+    learner = create_user()
+    client = signed_in(app, learner)
+
+    def today_queries():
+        with count_queries() as counter:
+            assert client.get("/today").status_code == 200
+        return counter.count
+
+    def assign(classroom, teacher, target, day):
+        classes.create_assignment(
+            classroom=classroom,
+            by=teacher,
+            target=target,
+            due_local=datetime(2099, 1, day, 9),
+            pass_mark=None,
+            now=START,
+        )
+
+    teacher = create_user(role="instructor")
+    first = classes.create_class(owner=teacher, name="First", description="", time_zone="UTC")
+    classes.join_class(user=learner, code=first.join_code, now=START)
+    assign(first, teacher, "lesson:module-1-lesson-2", 20)
+    db.session.commit()
+    one = today_queries()
+    second = classes.create_class(owner=teacher, name="Second", description="", time_zone="UTC")
+    classes.join_class(user=learner, code=second.join_code, now=START)
+    assign(second, teacher, f"lesson:{LESSON}", 3)
+    assign(second, teacher, "module:module-1", 10)
+    db.session.commit()
+    assert today_queries() == one
+    page = text(client.get("/today"))
+    assert page.index("Lesson 1.1") < page.index("Module 1") < page.index("Lesson 1.2")
+    assert page.count("Not started") == 3
+    assert db.session.scalar(select(func.count()).select_from(Classroom)) == 2
