@@ -66,8 +66,9 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from quizapp.cli import content_cli, srs_cli, users_cli
+    from quizapp.cli import content_cli, demo_command, srs_cli, users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(srs_cli)
+    app.cli.add_command(demo_command)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from quizapp.core.content import load_content
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES
 from quizapp.services import accounts
 from quizapp.services.content_sync import SyncRefused, content_sync
+from quizapp.services.errors import Refused
 
 users_cli = AppGroup("users", help="Manage accounts.")
 content_cli = AppGroup("content", help="Check and load the course content files.")
@@ -51,6 +53,16 @@ def users_set_role(email: str, role: str) -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"{user.email} is now {user.role}.")
+
+
+@users_cli.command("list")
+@click.option("--search", default="", help="Part of an email or display name.")
+def users_list(search: str) -> None:
+    """List accounts with their roles (the first 50 matches)."""
+    listing = accounts.list_users(search=search)
+    for user in listing.users:
+        click.echo(f"{user.role:<10}  {user.email}  ({user.display_name})")
+    click.echo(f"{listing.total} account(s).")
 
 
 def _content_root(path: str | None) -> Path:
@@ -115,3 +127,27 @@ def srs_rebuild(check: bool) -> None:
         return
     db.session.commit()
     click.echo(f"{checked} cards rebuilt from the log, {differed} changed.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--password", help="The password of every demo account (one is made up if not).")
+def demo_command(password: str | None) -> None:
+    """Create a demo class: an instructor, 12 learners and three weeks of their work."""
+    from quizapp.services.demo import create_demo
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("The demo is refused in production: it adds made-up accounts.")
+    password = password or secrets.token_urlsafe(9)
+    try:
+        logins = create_demo(now=utcnow(), password=password)
+    except Refused as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(
+        f"Demo class “{logins.classroom.name}” is ready. Every account's password: {password}"
+    )
+    click.echo(f"  instructor  {logins.instructor}  (sees the gradebook under Classes)")
+    for email in logins.learners:
+        click.echo(f"  learner     {email}")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from quizapp.core.scheduling import Rating
 from quizapp.db import utcnow
-from quizapp.models import Question, ReviewCard, User
+from quizapp.models import Question, ReviewCard, ReviewLog, User
 from quizapp.services import reviews
 from tests.factories import create_user, sync_tree, write_content
 
@@ -114,3 +114,45 @@ def test_srs_rebuild_reports_and_repairs_cards_that_drifted_from_the_log(app, db
     fixed = runner.invoke(args=["srs", "rebuild"])
     assert fixed.exit_code == 0 and "1 changed" in fixed.output
     assert runner.invoke(args=["srs", "rebuild", "--check"]).exit_code == 0
+
+
+def test_users_list_shows_roles_and_filters(app, db):
+    create_user(email="ines@plant.example", role="instructor")
+    create_user(email="ada@example.com")
+    output = app.test_cli_runner().invoke(args=["users", "list", "--search", "plant"]).output
+    assert "instructor  ines@plant.example" in output and "ada@" not in output
+    assert "1 account(s)." in output
+
+
+def test_demo_builds_a_class_a_newcomer_can_explore(app, db, tmp_path):
+    from quizapp.core.classes import AssignmentStatus
+    from quizapp.models import Classroom
+    from quizapp.services.gradebook import class_gradebook
+
+    sync_tree(write_content(tmp_path, modules=2, lessons_per_module=3, all_types=True))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--password", "demo password 1"])
+    assert result.exit_code == 0, result.output
+    assert "instructor@demo.example.com" in result.output
+    assert result.output.count("learner     ") == 12
+
+    book = class_gradebook(classroom=db.session.scalar(select(Classroom)), now=utcnow())
+    assert len(book.rows) == 12 and len(book.assignments) == 3
+    statuses = {row.cells[book.assignments[0].id].status for row in book.rows}
+    assert {AssignmentStatus.ON_TIME, AssignmentStatus.LATE, AssignmentStatus.OVERDUE} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) > 100
+    client = app.test_client()
+    assert client.login("instructor@demo.example.com", "demo password 1").status_code == 302
+
+    again = runner.invoke(args=["demo", "--password", "demo password 1"])
+    assert again.exit_code != 0 and "already loaded" in again.output
+
+
+def test_demo_is_refused_in_production(database_url):
+    from tests.conftest import dispose, make_app
+
+    production = make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 32)
+    result = production.test_cli_runner().invoke(args=["demo"])
+    dispose(production)
+    assert result.exit_code != 0 and "refused in production" in result.output

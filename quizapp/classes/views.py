@@ -20,6 +20,7 @@ from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm
+from quizapp.models.classes import LEARNER
 from quizapp.services import classes, gradebook
 from quizapp.services.classes import ClassAccess, ClassFormError
 
@@ -226,8 +227,8 @@ def leave(class_id: int):
     access = classes.class_access(user=current_user, class_id=class_id)
     if not ActionForm().validate_on_submit():
         return action_refused("Leaving the class")
-    if access.teaching:
-        return render_error(400, "Instructors cannot leave their own class this way.")
+    if access.membership != LEARNER:
+        return render_error(400, "Only learners leave a class; instructors stay on its roster.")
     classes.leave_or_remove(classroom=access.classroom, user_id=current_user.id)
     db.session.commit()
     flash(f"You left {access.classroom.name}. Your own progress is kept.", "success")

@@ -156,6 +156,11 @@ class QuestionSpec(StrictModel):
         Tolerates responses naming items a later content edit removed."""
         raise NotImplementedError
 
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        """What a browser would send for `response`: the inverse of `response_from_form`, for
+        the demo's simulated learners."""
+        raise NotImplementedError
+
 
 def _duplicates(values: list[str]) -> set[str]:
     seen: set[str] = set()
@@ -247,6 +252,10 @@ class _ChoiceQuestion(QuestionSpec):
     def describe(self, response: Any) -> str:
         chosen = {response} if isinstance(response, str) else set(response or ())
         return "; ".join(c.text for c in self.choices if c.id in chosen) or "(nothing)"
+
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        chosen = self.choice_ids(response)
+        return {"choice": [o.token for o in layout.options if o.key in chosen]}
 
 
 class SingleChoice(_ChoiceQuestion):
@@ -360,6 +369,9 @@ class TrueFalse(_WrongFeedback):
     def describe(self, response: Any) -> str:
         return "True" if response is True else "False"
 
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        return {"choice": ["true" if response else "false"]}
+
 
 class Item(StrictModel):
     id: Slug
@@ -425,6 +437,10 @@ class Ordering(_WrongFeedback):
     def describe(self, response: Any) -> str:
         text = {i.id: i.text for i in self.items}
         return " → ".join(text.get(item_id, "?") for item_id in response or ())
+
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        place = {item_id: n for n, item_id in enumerate(response, 1)}
+        return {f"position-{o.token}": [str(place[o.key])] for o in layout.options}
 
 
 class Pair(StrictModel):
@@ -501,6 +517,10 @@ class Matching(_WrongFeedback):
         ]
         return "; ".join(wrong) or "(all matched)"
 
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        target = {t.key: t.token for t in layout.targets}
+        return {f"match-{o.token}": [target[response[o.key]]] for o in layout.options}
+
 
 def normalize_answer(text: str) -> str:
     """Case, accents' encoding, spacing and trailing full stops do not make an answer wrong."""
@@ -551,6 +571,9 @@ class ShortAnswer(_WrongFeedback):
 
     def describe(self, response: Any) -> str:
         return normalize_answer(response) if isinstance(response, str) else ""
+
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        return {"answer": [response]}
 
 
 @dataclass(frozen=True)

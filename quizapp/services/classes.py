@@ -95,8 +95,10 @@ def set_joining(classroom: Classroom, *, open: bool) -> None:
 @dataclass(frozen=True)
 class ClassAccess:
     classroom: Classroom
-    # The viewer's role in this class: "instructor" (admins count as one) or "learner".
+    # The viewer's role on the class's pages: "instructor" or "learner".
     role: str
+    # Their own place on the roster, if any: an admin looking in has none.
+    membership: str | None
 
     @property
     def teaching(self) -> bool:
@@ -105,7 +107,10 @@ class ClassAccess:
 
 def class_access(*, user: User, class_id: int, teaching: bool = False) -> ClassAccess:
     """The class and the viewer's role in it, in one query; 404 for a class they are not in
-    (so ids reveal nothing), 403 for a learner on an instructor's page."""
+    (so ids reveal nothing), 403 for anyone but its instructors on an instructor's page.
+
+    Admins teach every class. An instructor whose account is no longer an instructor's keeps
+    their place on the roster but loses the instructor's pages."""
     row = db.session.execute(
         select(Classroom, ClassMembership.role)
         .outerjoin(
@@ -114,16 +119,18 @@ def class_access(*, user: User, class_id: int, teaching: bool = False) -> ClassA
         )
         .where(Classroom.id == class_id)
     ).first()
-    if row is None:
+    if row is None or (row[1] is None and user.role != "admin"):
         raise Refused(404, "There is no such class.")
-    classroom, role = row
+    classroom, membership = row
     if user.role == "admin":
         role = INSTRUCTOR
-    if role is None:
-        raise Refused(404, "There is no such class.")
+    elif membership == INSTRUCTOR and user.role not in TEACHING_ROLES:
+        role = LEARNER
+    else:
+        role = membership
     if teaching and role != INSTRUCTOR:
         raise Refused(403, "Only the class's instructors can see this page.")
-    return ClassAccess(classroom, role)
+    return ClassAccess(classroom, role, membership)
 
 
 def class_by_code(code: str) -> Classroom | None:

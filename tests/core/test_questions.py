@@ -238,3 +238,46 @@ def test_feedback_for_ordering_matching_and_short_answers():
     fb = answer_feedback(short, short.layout(random.Random(1)), "erp")
     assert not fb.grade.correct
     assert fb.rows[0].expected == "MES or Manufacturing execution system"
+
+
+RESPONSES = [
+    (make("single_choice", choices=CHOICES), ["a", "b", "c"]),
+    (make("multiple_select", choices=MULTI), [["a", "b"], ["c"], ["a", "b", "c", "d"]]),
+    (make("true_false", answer=True), [True, False]),
+    (make("ordering", items=ITEMS), [["i1", "i2", "i3", "i4"], ["i4", "i3", "i2", "i1"]]),
+    (
+        make("matching", pairs=PAIRS),
+        [
+            {"p1": "p1", "p2": "p2", "p3": "p3", "p4": "p4"},
+            {"p1": "p2", "p2": "p1", "p3": "p4", "p4": "p3"},
+        ],
+    ),
+    (make("short_answer", answers=["MES"]), ["MES", "ERP"]),
+]
+
+
+@pytest.mark.parametrize(("spec", "responses"), RESPONSES, ids=lambda v: getattr(v, "type", ""))
+def test_form_values_read_back_into_the_same_response(spec, responses):
+    for seed in range(5):
+        layout = spec.layout(random.Random(seed))
+        for response in responses:
+            values = MultiDict(
+                [(k, v) for k, vs in spec.form_values(layout, response).items() for v in vs]
+            )
+            assert spec.response_from_form(layout, values.getlist) == response
+
+
+def test_describe_puts_a_response_in_words_for_item_analysis():
+    assert make("single_choice", choices=CHOICES).describe("b") == "Wrong"
+    assert make("multiple_select", choices=MULTI).describe(["a", "c"]) == "A; C"
+    assert make("true_false", answer=True).describe(False) == "False"
+    assert make("ordering", items=ITEMS[:3]).describe(["i2", "i1", "i3"]) == (
+        "Step 2 → Step 1 → Step 3"
+    )
+    matching = make("matching", pairs=PAIRS[:3])
+    assert matching.describe({"p1": "p2", "p2": "p1", "p3": "p3"}) == (
+        "Left 1 → Right 2; Left 2 → Right 1"
+    )
+    assert make("short_answer", answers=["MES"]).describe("  The ERP. ") == "the erp"
+    # A choice a later edit removed is left out rather than breaking the analysis.
+    assert make("single_choice", choices=CHOICES).describe("zz") == "(nothing)"

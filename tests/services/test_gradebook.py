@@ -1,0 +1,70 @@
+"""What the gradebook computes: predicted recall at the due date, and item analysis."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from quizapp.core.classes import AssignmentStatus
+from quizapp.core.progress import percent
+from quizapp.core.scheduling import recall_probability
+from quizapp.services import classes
+from quizapp.services.gradebook import class_gradebook, item_analysis, learner_assignments
+from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+LESSON = "module-1-lesson-1"
+
+
+def setup_class(tmp_path, *, learners: int, due_in: timedelta):
+    sync_tree(write_content(tmp_path, lessons_per_module=1, all_types=True))
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    assignment = classes.create_assignment(
+        classroom=classroom,
+        by=teacher,
+        target=f"lesson:{LESSON}",
+        due_local=(NOW + due_in).replace(tzinfo=None),
+        pass_mark=None,
+        now=NOW - timedelta(days=5),
+    )
+    people = quick_learners(learners)
+    for n, learner in enumerate(people):
+        class_activity(classroom, [learner], now=NOW, right_every=n + 1)
+    return classroom, assignment, people
+
+
+def test_recall_at_the_due_date_is_fsrs_retrievability_then(db, tmp_path):
+    classroom, assignment, [learner] = setup_class(tmp_path, learners=1, due_in=timedelta(30))
+    cell = class_gradebook(classroom=classroom, now=NOW).rows[0].cells[assignment.id]
+    # The factory reviewed every card a day ago with a stability of 3 days.
+    last_review = NOW - timedelta(days=1)
+    assert cell.mastery_percent == percent(recall_probability(3.0, last_review, NOW), 1)
+    expected_at_due = recall_probability(3.0, last_review, assignment.due_at)
+    assert cell.recall_at_due_percent == percent(expected_at_due, 1)
+    assert cell.recall_at_due_percent < cell.mastery_percent
+    [mine] = learner_assignments(user=learner, now=NOW)
+    assert mine.cell == cell and mine.cell.status is AssignmentStatus.ON_TIME
+
+
+def test_once_the_due_date_has_passed_recall_is_for_today(db, tmp_path):
+    classroom, assignment, _ = setup_class(tmp_path, learners=1, due_in=timedelta(days=1))
+    later = NOW + timedelta(days=10)
+    cell = class_gradebook(classroom=classroom, now=later).rows[0].cells[assignment.id]
+    assert cell.recall_at_due_percent == cell.mastery_percent
+
+
+def test_item_analysis_reads_first_answers_across_the_class(db, tmp_path):
+    classroom, assignment, _ = setup_class(tmp_path, learners=6, due_in=timedelta(7))
+    report = item_analysis(classroom=classroom, assignment=assignment, now=NOW)
+    assert report.learners == 6 and len(report.rows) == 6
+    for row in report.rows:
+        assert row.responses == 6
+        assert row.median_seconds is not None and row.discrimination is not None
+    # Learner n answers one question in n + 1 right, starting with the first: everyone gets
+    # the first question of the quiz right, and the share falls after it.
+    first = min(report.rows, key=lambda row: row.question.position)
+    assert first.facility == 1.0 and "Looks too easy" in first.flags
+    assert report.class_recall_at_due is not None
+    assert report.most_forgotten[0].recall_at_due <= report.most_forgotten[-1].recall_at_due
+    wrong = [row for row in report.rows if row.common_wrong]
+    assert wrong and all(row.common_wrong_count >= 1 for row in wrong)
