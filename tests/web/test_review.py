@@ -236,3 +236,39 @@ def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, cou
     take_quiz(logged_in, RIGHT_ANSWERS)
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 12
     assert step_queries() == few
+
+
+def test_a_new_learner_reviews_over_several_days(logged_in, course, db, clock):
+    """The issue's walk-through: two quizzes, the clock moves, a review session with the
+    intervals on the buttons, an undo, the next days' reviews, and the stats page."""
+    clock.now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-1")
+    take_quiz(logged_in, {**RIGHT_ANSWERS, "short": WRONG_ANSWERS["short"]}, "module-1-lesson-2")
+    assert "12 new" in logged_in.get("/today").get_data(as_text=True)
+
+    clock.advance(hours=14)
+    waits = set()
+    for _ in range(12):
+        card_id, reveal = answer_card(logged_in)
+        waits |= set(re.findall(r'class="rating-wait">again in ([^<]+)<', reveal))
+        assert rate(logged_in, card_id, reveal, 4).status_code == 303
+    assert {"6 min", "10 min", "8 d"} <= waits
+    undone = logged_in.submit("/review/undo", {}, form_url="/review")
+    assert undone.status_code == 303
+    assert logs(db) == 12 and db.session.scalar(
+        select(func.count()).where(ReviewLog.voided_at.is_(None))
+    ) == 11
+    # The undone card is asked again; rated Easy again, the day's cards are done.
+    rate(logged_in, *answer_card(logged_in), 4)
+    done = logged_in.get("/review").get_data(as_text=True)
+    assert "Done for now" in done and "You reviewed 12 cards today (12 new)" in done
+
+    # Eight days on, the Easy cards are due again.
+    clock.advance(days=8)
+    page = logged_in.get("/today").get_data(as_text=True)
+    assert re.search(r'<p class="big-number">1[12]</p>', page), page
+    rate(logged_in, *answer_card(logged_in), 3)
+    stats = logged_in.get("/review/stats").get_data(as_text=True)
+    per_day = Tables(stats).tables["Reviews per day, last 30 days"]
+    assert [count for _, count in per_day[1:] if count != "0"] == ["12", "1"]
+    assert stats.count("<svg") == 3
