@@ -255,9 +255,10 @@ def test_a_new_learner_reviews_over_several_days(logged_in, course, db, clock):
     assert {"6 min", "10 min", "8 d"} <= waits
     undone = logged_in.submit("/review/undo", {}, form_url="/review")
     assert undone.status_code == 303
-    assert logs(db) == 12 and db.session.scalar(
-        select(func.count()).where(ReviewLog.voided_at.is_(None))
-    ) == 11
+    assert (
+        logs(db) == 12
+        and db.session.scalar(select(func.count()).where(ReviewLog.voided_at.is_(None))) == 11
+    )
     # The undone card is asked again; rated Easy again, the day's cards are done.
     rate(logged_in, *answer_card(logged_in), 4)
     done = logged_in.get("/review").get_data(as_text=True)
