@@ -15,13 +15,17 @@ import tracemalloc
 from pathlib import Path
 
 import flask_migrate
+from sqlalchemy import select
 
 from quizapp import create_app
 from quizapp.core.content import load_content
 from quizapp.db import db, utcnow
+from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.content_sync import content_sync
 
 ROOT = Path(__file__).resolve().parent.parent
+# The class benchmark builds its data with the tests' bulk factories.
+sys.path.insert(0, str(ROOT))
 TARGETS_MS = {
     "content check": 3000,
     "content sync": 5000,
@@ -29,7 +33,10 @@ TARGETS_MS = {
     "GET lesson": 50,
     "GET /today": 50,
     "quiz answer": 50,
+    "gradebook": 80,
+    "item analysis": 80,
 }
+CLASS_SIZE = 100
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -96,6 +103,44 @@ def answer_questions(client, count: int) -> list[float]:
     return samples
 
 
+def bench_class(app, client) -> list[bool]:
+    """A class of 100 learners with five module assignments and a quiz on every lesson."""
+    from datetime import datetime
+
+    from quizapp.models import User
+    from quizapp.services import classes
+    from tests.factories import class_activity, quick_learners
+
+    with app.app_context():
+        teacher = db.session.scalar(select(User).where(User.email == BENCH_EMAIL))
+        teacher.role = "instructor"
+        classroom = classes.create_class(
+            owner=teacher, name="Bench class", description="", time_zone="UTC"
+        )
+        now = utcnow()
+        modules = [entry.module.slug for entry in catalogue_modules()][:5]
+        assignments = [
+            classes.create_assignment(
+                classroom=classroom,
+                by=teacher,
+                target=f"module:{slug}",
+                due_local=datetime(now.year + 1, 1, 1 + n),
+                pass_mark=60,
+                now=now,
+            )
+            for n, slug in enumerate(modules)
+        ]
+        started = time.perf_counter()
+        class_activity(classroom, quick_learners(CLASS_SIZE), now=now, right_every=3)
+        db.session.commit()
+        took = time.perf_counter() - started
+        print(f"{'class data':15} {CLASS_SIZE} learners built in {took:.0f} s")
+        base, first = f"/classes/{classroom.id}", assignments[0].id
+    gradebook = timed(lambda: client.get(f"{base}/gradebook"), 20)
+    analysis = timed(lambda: client.get(f"{base}/assignments/{first}"), 20)
+    return [report("gradebook", gradebook), report("item analysis", analysis)]
+
+
 def main() -> int:
     content = ROOT / "content"
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +178,8 @@ def main() -> int:
         )
         results.append(report("GET /today", timed(lambda: client.get("/today"), 200)))
         results.append(report("quiz answer", answer_questions(client, 200)))
+
+        results += bench_class(app, client)
 
         tracemalloc.start()
         for _ in range(50):

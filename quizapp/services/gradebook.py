@@ -321,11 +321,12 @@ def _format_percent(value: int | None) -> str:
 
 
 def gradebook_csv(gradebook: Gradebook) -> str:
-    """The gradebook as a spreadsheet: one row per learner, four columns per assignment."""
+    """The gradebook as a spreadsheet: one row per learner, five columns per assignment."""
     header = ["Learner", "Email"]
     for a in gradebook.assignments:
         header += [
             f"{a.title}: status",
+            f"{a.title}: lessons done",
             f"{a.title}: best score %",
             f"{a.title}: recall today %",
             f"{a.title}: recall at due date %",
@@ -338,6 +339,7 @@ def gradebook_csv(gradebook: Gradebook) -> str:
             cell = row.cells[a.id]
             cells += [
                 cell.status.label,
+                f"{cell.lessons_done} of {cell.lessons_total}",
                 _format_percent(cell.best_percent),
                 _format_percent(cell.mastery_percent),
                 _format_percent(cell.recall_at_due_percent),
