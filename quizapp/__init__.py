@@ -60,8 +60,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from quizapp.security import add_security_headers
+    from quizapp.security import add_security_headers, refuse_nul_bytes
 
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
 
 

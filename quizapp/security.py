@@ -1,8 +1,8 @@
-"""Headers every response carries."""
+"""Headers every response carries, and input no request may carry."""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, abort, request
 
 # Everything is served by the app itself; nothing from other origins, no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -17,3 +17,12 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def refuse_nul_bytes():
+    """A NUL byte is never part of real input, and PostgreSQL refuses it in text: turn it
+    away as a bad request here instead of as a database error later."""
+    values = [request.path, *request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, "The request contained a character that cannot be stored.")
+    return None

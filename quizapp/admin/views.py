@@ -32,7 +32,8 @@ def require_admin():
 def users():
     page = request.args.get("page", "1")
     listing = accounts.list_users(
-        search=request.args.get("q", "")[:254], page=int(page) if page.isdigit() else 1
+        search=request.args.get("q", "")[:254],
+        page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
     )
     return render_template(
         "admin/users.html", listing=listing, search=request.args.get("q", ""), form=RoleForm()

@@ -4,6 +4,7 @@ learner's (join, my class). Every view finds its class through `classes.class_ac
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -105,9 +106,21 @@ def new():
     return redirect(url_for("classes.overview", class_id=classroom.id), 303)
 
 
+def join_limit_key() -> str:
+    # Per account, not per address: a whole class joins from one school network.
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET"])
-@limiter.limit(JOIN_LIMIT, methods=["POST"])
+# A link with a code shows the class's name, so opening links counts like typing codes.
+@limiter.limit(
+    JOIN_LIMIT,
+    key_func=join_limit_key,
+    exempt_when=lambda: request.method == "GET" and not request.view_args,
+)
 def join(code: str | None = None):
     form = JoinForm(code=code)
     invited = classes.class_by_code(code) if code else None

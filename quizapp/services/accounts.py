@@ -161,11 +161,10 @@ def list_users(*, search: str = "", page: int = 1) -> UserPage:
     query = select(User)
     needle = search.strip().lower()
     if needle:
-        # LIKE wildcards typed in the search box are dropped rather than obeyed.
-        literal = needle.translate(str.maketrans("", "", "%_\\"))
-        pattern = f"%{literal}%"
+        # Autoescaped, so a % or _ typed in the search box is matched, not obeyed.
         query = query.where(
-            func.lower(User.email).like(pattern) | func.lower(User.display_name).like(pattern)
+            func.lower(User.email).contains(needle, autoescape=True)
+            | func.lower(User.display_name).contains(needle, autoescape=True)
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // USERS_PAGE_SIZE))

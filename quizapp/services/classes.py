@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from quizapp.core.accounts import time_zones
 from quizapp.core.classes import due_from_local, new_join_code, normalize_join_code
@@ -24,6 +24,7 @@ from quizapp.services.accounts import user_by_email
 from quizapp.services.errors import Refused
 
 TEACHING_ROLES = ("instructor", "admin")
+MAX_YEARS_AHEAD = 5
 _codes = random.SystemRandom()
 
 
@@ -291,6 +292,7 @@ def assignable_targets() -> list[tuple[str, str, list[tuple[str, str]]]]:
     lessons = db.session.scalars(
         select(Lesson)
         .join(Lesson.module)
+        .options(contains_eager(Lesson.module))
         .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
         .order_by(Module.position, Lesson.position)
     ).all()
@@ -323,10 +325,20 @@ def _target(value: str) -> tuple[Module | None, Lesson | None]:
 
 
 def _check_assignment(
-    classroom: Classroom, *, due_local: datetime, pass_mark: int | None, now: datetime
+    classroom: Classroom,
+    *,
+    due_local: datetime,
+    pass_mark: int | None,
+    now: datetime,
+    unchanged: datetime | None = None,
 ) -> datetime:
-    due_at = due_from_local(due_local, classroom.time_zone)
-    if due_at <= now:
+    """The due date as a UTC instant. It must be in the future unless it is the one already
+    set (`unchanged`), so a past assignment's pass mark can still be corrected."""
+    if due_local.year > now.year + MAX_YEARS_AHEAD:
+        raise ClassFormError("due", f"Choose a due date within {MAX_YEARS_AHEAD} years.")
+    # Years far back are refused before the time zone arithmetic, which cannot reach them.
+    due_at = due_from_local(due_local, classroom.time_zone) if due_local.year > 1 else None
+    if due_at is None or (due_at != unchanged and due_at <= now):
         raise ClassFormError("due", "Choose a due date and time in the future.")
     if pass_mark is not None and not 1 <= pass_mark <= 100:
         raise ClassFormError("pass_mark", "A pass mark goes from 1 to 100%, or leave it empty.")
@@ -369,7 +381,11 @@ def update_assignment(
 ) -> None:
     """Move the due date or change the pass mark; statuses follow at once."""
     assignment.due_at = _check_assignment(
-        assignment.classroom, due_local=due_local, pass_mark=pass_mark, now=now
+        assignment.classroom,
+        due_local=due_local,
+        pass_mark=pass_mark,
+        now=now,
+        unchanged=assignment.due_at,
     )
     assignment.pass_mark = pass_mark
     db.session.flush()

@@ -324,12 +324,14 @@ def gradebook_csv(gradebook: Gradebook) -> str:
     """The gradebook as a spreadsheet: one row per learner, five columns per assignment."""
     header = ["Learner", "Email"]
     for a in gradebook.assignments:
+        # The kind keeps a module and a lesson of the same title apart.
+        name = f"{a.title} ({'module' if a.module_id else 'lesson'})"
         header += [
-            f"{a.title}: status",
-            f"{a.title}: lessons done",
-            f"{a.title}: best score %",
-            f"{a.title}: recall today %",
-            f"{a.title}: recall at due date %",
+            f"{name}: status",
+            f"{name}: lessons done",
+            f"{name}: best score %",
+            f"{name}: recall today %",
+            f"{name}: recall at due date %",
         ]
     header.append("Leeches")
     rows = []
@@ -397,10 +399,13 @@ def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> Lea
     """One learner's assignments, quiz attempts, recent review activity and leeches."""
     assignments = class_assignments(classroom)
     evidence = _evidence(assignments, [learner.id])
+    # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
+    lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
+    question_ids = [q.id for lesson_id in lesson_ids for q in evidence.questions[lesson_id]]
     attempts = db.session.execute(
         select(QuizAttempt, Lesson)
         .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
-        .where(QuizAttempt.user_id == learner.id)
+        .where(QuizAttempt.user_id == learner.id, QuizAttempt.lesson_id.in_(lesson_ids))
         .order_by(QuizAttempt.started_at.desc())
     ).all()
     today = learner_day(now, learner.time_zone)
@@ -415,7 +420,11 @@ def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> Lea
     leeches = db.session.execute(
         select(Question, ReviewCard.lapses)
         .join(ReviewCard, ReviewCard.question_id == Question.id)
-        .where(ReviewCard.user_id == learner.id, ReviewCard.lapses >= LEECH_THRESHOLD)
+        .where(
+            ReviewCard.user_id == learner.id,
+            ReviewCard.question_id.in_(question_ids),
+            ReviewCard.lapses >= LEECH_THRESHOLD,
+        )
         .order_by(ReviewCard.lapses.desc(), Question.id)
     ).all()
     return LearnerReport(
@@ -529,6 +538,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         discrimination = discrimination_index([(totals[a.user_id], a.is_correct) for a in given])
         seconds = median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None)
         cards = cards_by_question[question.id]
+        reviewed = [c for c in cards if c.last_review is not None]
         rows.append(
             ItemRow(
                 question=question,
@@ -541,10 +551,10 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
                 discrimination=discrimination,
                 flags=item_flags(facility, discrimination, len(given)),
                 recall_at_due=percent(
-                    sum(recall_probability(c.stability, c.last_review, at) for c in cards),
-                    len(cards),
+                    sum(recall_probability(c.stability, c.last_review, at) for c in reviewed),
+                    len(reviewed),
                 )
-                if cards
+                if reviewed
                 else None,
                 leeches=sum(c.lapses >= LEECH_THRESHOLD for c in cards),
             )

@@ -225,3 +225,27 @@ def test_repeated_login_attempts_are_rate_limited(limited_app, db):
     assert "Too many attempts" in client.login("someone@example.com", "x" * 12).get_data(
         as_text=True
     )
+
+
+def test_join_codes_are_limited_per_account_not_per_network(limited_app, db):
+    limited_app.test_client_class = BrowserClient
+    first, second = limited_app.test_client(), limited_app.test_client()
+    first.login(create_user().email)
+    second.login(create_user().email)
+    guesses = [
+        first.submit("/classes/join", {"code": f"WRONG{n:03d}"}, form_url="/classes").status_code
+        for n in range(11)
+    ]
+    assert guesses[:10] == [400] * 10 and guesses[10] == 429
+    # A classmate on the same network is not held back by the first learner's attempts.
+    assert (
+        second.submit("/classes/join", {"code": "WRONG999"}, form_url="/classes").status_code == 400
+    )
+    assert second.get("/classes/join").status_code == 200
+
+
+def test_a_nul_byte_anywhere_is_a_bad_request(logged_in):
+    assert logged_in.get("/classes/join/AB%00CD").status_code == 400
+    assert logged_in.get("/admin/users?q=%00").status_code == 400
+    response = logged_in.submit("/classes/join", {"code": "AB\x00CD"}, form_url="/classes")
+    assert response.status_code == 400

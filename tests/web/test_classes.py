@@ -126,7 +126,7 @@ def test_an_instructor_runs_a_class_from_creation_to_gradebook(app, db, course, 
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert "attachment" in export.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["Learner", "Email", "Lesson 1.1: status"]
+    assert rows[0][:3] == ["Learner", "Email", "Lesson 1.1 (lesson): status"]
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name.keys() == {"Ada", "Ben", "Cy"}
     assert by_name["Ada"][2:5] == ["Completed on time", "1 of 1", "100"]
@@ -201,18 +201,21 @@ def test_join_code_mistakes_are_explained(app, db, course):
     ("fields", "status", "message"),
     [
         ({"due": "2020-01-01T09:00"}, 400, "Choose a due date and time in the future."),
+        ({"due": "0001-01-01T00:00"}, 400, "Choose a due date and time in the future."),
+        ({"due": "9999-12-31T23:00"}, 400, "Choose a due date within 5 years."),
         ({"due": "next tuesday"}, 400, "Enter the due date and time as shown"),
         ({"due": ""}, 400, "Choose a due date and time."),
         ({"target": "module:no-such-module"}, 400, "Choose a module or lesson from the list."),
         ({"target": "'; DROP TABLE classes; --"}, 400, "Choose a module or lesson from the list."),
         ({"pass_mark": "101"}, 400, "A pass mark goes from 1 to 100%"),
         ({"pass_mark": "lots"}, 400, "A pass mark goes from 1 to 100%"),
+        ({"pass_mark": "9" * 400}, 400, "A pass mark goes from 1 to 100%"),
     ],
 )
 def test_bad_assignments_are_refused_with_a_message(app, db, course, fields, status, message):
     teacher = signed_in(app, create_user(role="instructor"))
     class_url = create_class(teacher)
-    data = {"target": "module:module-1", "due": "2099-01-01T09:00", "pass_mark": "", **fields}
+    data = {"target": "module:module-1", "due": "2030-01-01T09:00", "pass_mark": "", **fields}
     response = teacher.submit(f"{class_url}/assignments/new", data)
     assert response.status_code == status
     assert message in text(response)
@@ -222,7 +225,7 @@ def test_bad_assignments_are_refused_with_a_message(app, db, course, fields, sta
 def test_a_module_assigned_twice_or_retired_is_refused(app, db, course, tmp_path):
     teacher = signed_in(app, create_user(role="instructor"))
     class_url = create_class(teacher)
-    data = {"target": "module:module-1", "due": "2099-01-01T09:00", "pass_mark": ""}
+    data = {"target": "module:module-1", "due": "2030-01-01T09:00", "pass_mark": ""}
     assert teacher.submit(f"{class_url}/assignments/new", data).status_code == 303
     twice = teacher.submit(f"{class_url}/assignments/new", data)
     assert twice.status_code == 409 and "already assigned" in text(twice)
@@ -263,7 +266,7 @@ def test_the_gradebook_sorts_by_any_column(app, db, course):
         classroom=classroom,
         by=teacher,
         target=f"lesson:{LESSON}",
-        due_local=datetime(2099, 1, 1),
+        due_local=datetime(2030, 1, 1),
         pass_mark=None,
         now=START,
     )
@@ -327,15 +330,25 @@ def test_a_co_instructor_sees_the_class_and_a_learner_can_leave(app, db, course)
     assert learner.get(class_url).status_code == 404
 
 
-def test_the_learner_page_shows_attempts_reviews_and_leeches(app, db, course):
+def test_the_learner_page_shows_the_assigned_work_reviews_and_leeches(app, db, course):
     teacher = create_user(role="instructor")
     classroom = classes.create_class(owner=teacher, name="C", description="", time_zone="UTC")
+    classes.create_assignment(
+        classroom=classroom,
+        by=teacher,
+        target=f"lesson:{LESSON}",
+        due_local=datetime(2030, 1, 1),
+        pass_mark=None,
+        now=START,
+    )
     [learner] = quick_learners(1)
     class_activity(classroom, [learner], now=START)
     db.session.commit()
     page = text(signed_in(app, teacher).get(f"/classes/{classroom.id}/learners/{learner.id}"))
     assert_accessible(page)
-    assert "Lesson 1.1" in page and "Lesson 1.2" in page
+    assert "Lesson 1.1" in page
+    # The learner also took Lesson 1.2's quiz, which is not assigned: that stays theirs.
+    assert "Lesson 1.2" not in page
     # The factory makes the first learner's cards leeches (8 failures each).
     assert "Leeches" in page and "Which one is right?" in page and "(8 failures)" in page
 
@@ -348,7 +361,7 @@ def test_instructor_pages_run_a_fixed_number_of_queries(app, db, course, count_q
             classroom=classroom,
             by=teacher,
             target=target,
-            due_local=datetime(2099, 1, 1),
+            due_local=datetime(2030, 1, 1),
             pass_mark=50,
             now=START,
         )
@@ -402,7 +415,7 @@ def test_the_dashboard_lists_assignments_soonest_first_in_fixed_queries(
             classroom=classroom,
             by=teacher,
             target=target,
-            due_local=datetime(2099, 1, day, 9),
+            due_local=datetime(2030, 1, day, 9),
             pass_mark=None,
             now=START,
         )
@@ -423,3 +436,20 @@ def test_the_dashboard_lists_assignments_soonest_first_in_fixed_queries(
     assert page.index("Lesson 1.1") < page.index("Module 1") < page.index("Lesson 1.2")
     assert page.count("Not started") == 3
     assert db.session.scalar(select(func.count()).select_from(Classroom)) == 2
+
+
+def test_a_past_assignment_keeps_its_date_when_only_the_pass_mark_changes(app, db, course, clock):
+    clock.now = START
+    teacher = signed_in(app, create_user(role="instructor"))
+    class_url = create_class(teacher, time_zone="UTC")
+    data = {"target": f"lesson:{LESSON}", "due": "2026-11-24T17:00", "pass_mark": ""}
+    assert teacher.submit(f"{class_url}/assignments/new", data).status_code == 303
+    assignment = db.session.scalar(select(Assignment))
+    clock.advance(days=3)
+    edit_url = f"{class_url}/assignments/{assignment.id}/edit"
+    kept = teacher.submit(edit_url, {"due": "2026-11-24T17:00", "pass_mark": "70"})
+    assert kept.status_code == 303
+    moved = teacher.submit(edit_url, {"due": "2026-11-25T17:00", "pass_mark": "70"})
+    assert moved.status_code == 400 and "in the future" in text(moved)
+    db.session.expire_all()
+    assert db.session.get(Assignment, assignment.id).pass_mark == 70
