@@ -299,17 +299,12 @@ def class_activity(classroom, learners, *, now, right_every: int = 2) -> None:
 
 
 def stored_response(question, *, right: bool):
-    """A response as the grader stores it for `question`'s type, right or wrong."""
-    data = question.data
-    if question.type in ("single_choice", "multiple_select"):
-        ids = [c["id"] for c in data["choices"] if c.get("correct") == right]
-        return ids[0] if question.type == "single_choice" else sorted(ids[:1] if not right else ids)
-    if question.type == "true_false":
-        return data["answer"] if right else not data["answer"]
-    if question.type == "ordering":
-        ids = [i["id"] for i in data["items"]]
-        return ids if right else ids[::-1]
-    if question.type == "matching":
-        ids = [pair["id"] for pair in data["pairs"]]
-        return dict(zip(ids, ids if right else ids[1:] + ids[:1], strict=True))
-    return data["answers"][0] if right else "no idea"
+    """A response as the grader stores it for `question`'s type, right or a plausible
+    mistake (the demo's), the same for the same question every time."""
+    import random
+
+    from quizapp.services.catalogue import question_spec
+    from quizapp.services.demo import mistaken_response
+
+    spec = question_spec(question)
+    return spec.right_response() if right else mistaken_response(spec, random.Random(question.id))

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, SettingsForm
 from quizapp.auth.session import safe_next
 from quizapp.db import db
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
-from quizapp.forms import ActionForm
+from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -21,19 +20,6 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 @bp.app_context_processor
 def inject_logout_form():
     return {"logout_form": ActionForm}
-
-
-def show_form(template: str, form: FlaskForm):
-    """The form page; after a failed submit, with its errors and a 400 status."""
-    return render_template(template, form=form), 400 if request.method == "POST" else 200
-
-
-def attach_error(form: FlaskForm, error: accounts.AccountError) -> None:
-    field = getattr(form, error.field, None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 @bp.route("/register", methods=["GET", "POST"])

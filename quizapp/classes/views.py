@@ -20,7 +20,7 @@ from quizapp.core.classes import format_join_code, local_time
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
-from quizapp.forms import ActionForm
+from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.models.classes import LEARNER
 from quizapp.services import classes, gradebook
 from quizapp.services.classes import ClassAccess, ClassFormError
@@ -45,20 +45,6 @@ def join_code_filter(code: str) -> str:
 @bp.app_template_filter("local")
 def local_filter(instant, time_zone: str, pattern: str = "%a %d %b %Y, %H:%M"):
     return local_time(instant, time_zone).strftime(pattern) if instant else ""
-
-
-def show_form(template: str, form: FlaskForm, status: int | None = None, **context):
-    """The form page; after a failed submit, with its errors and a 4xx status."""
-    code = status or (400 if request.method == "POST" else 200)
-    return render_template(template, form=form, **context), code
-
-
-def attach_error(form: FlaskForm, error: ClassFormError) -> None:
-    field = getattr(form, error.field, None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def refuse_form(template: str, form: FlaskForm, error: ClassFormError, **context):
@@ -140,11 +126,7 @@ def overview(class_id: int):
     access = classes.class_access(user=current_user, class_id=class_id)
     classroom = access.classroom
     if not access.teaching:
-        mine = [
-            item
-            for item in gradebook.learner_assignments(user=current_user, now=utcnow())
-            if item.classroom.id == classroom.id
-        ]
+        mine = gradebook.learner_assignments(user=current_user, now=utcnow(), classroom=classroom)
         return render_template(
             "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()
         )

@@ -161,6 +161,10 @@ class QuestionSpec(StrictModel):
         the demo's simulated learners."""
         raise NotImplementedError
 
+    def right_response(self) -> Any:
+        """The response `grade` marks fully right."""
+        raise NotImplementedError
+
 
 def _duplicates(values: list[str]) -> set[str]:
     seen: set[str] = set()
@@ -256,6 +260,10 @@ class _ChoiceQuestion(QuestionSpec):
     def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
         chosen = self.choice_ids(response)
         return {"choice": [o.token for o in layout.options if o.key in chosen]}
+
+    def right_response(self) -> Any:
+        right = sorted(c.id for c in self.choices if c.correct)
+        return right[0] if self.type_name == "single_choice" else right
 
 
 class SingleChoice(_ChoiceQuestion):
@@ -372,6 +380,9 @@ class TrueFalse(_WrongFeedback):
     def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
         return {"choice": ["true" if response else "false"]}
 
+    def right_response(self) -> Any:
+        return self.answer
+
 
 class Item(StrictModel):
     id: Slug
@@ -441,6 +452,9 @@ class Ordering(_WrongFeedback):
     def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
         place = {item_id: n for n, item_id in enumerate(response, 1)}
         return {f"position-{o.token}": [str(place[o.key])] for o in layout.options}
+
+    def right_response(self) -> Any:
+        return [i.id for i in self.items]
 
 
 class Pair(StrictModel):
@@ -521,6 +535,9 @@ class Matching(_WrongFeedback):
         target = {t.key: t.token for t in layout.targets}
         return {f"match-{o.token}": [target[response[o.key]]] for o in layout.options}
 
+    def right_response(self) -> Any:
+        return {p.id: p.id for p in self.pairs}
+
 
 def normalize_answer(text: str) -> str:
     """Case, accents' encoding, spacing and trailing full stops do not make an answer wrong."""
@@ -574,6 +591,9 @@ class ShortAnswer(_WrongFeedback):
 
     def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
         return {"answer": [response]}
+
+    def right_response(self) -> Any:
+        return self.answers[0]
 
 
 @dataclass(frozen=True)

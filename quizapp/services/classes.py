@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from quizapp.core.accounts import time_zones
 from quizapp.core.classes import due_from_local, new_join_code, normalize_join_code
@@ -21,6 +21,7 @@ from quizapp.db import db
 from quizapp.models import Assignment, ClassMembership, Classroom, Lesson, Module, User
 from quizapp.models.classes import INSTRUCTOR, LEARNER
 from quizapp.services.accounts import user_by_email
+from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.errors import Refused
 
 TEACHING_ROLES = ("instructor", "admin")
@@ -289,20 +290,14 @@ def class_assignment(*, classroom: Classroom, assignment_id: int) -> Assignment:
 
 def assignable_targets() -> list[tuple[str, str, list[tuple[str, str]]]]:
     """What can be assigned, for a grouped select: each live module, then its lessons."""
-    lessons = db.session.scalars(
-        select(Lesson)
-        .join(Lesson.module)
-        .options(contains_eager(Lesson.module))
-        .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
-        .order_by(Module.position, Lesson.position)
-    ).all()
-    groups: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
-    for lesson in lessons:
-        module = lesson.module
-        if module.id not in groups:
-            groups[module.id] = (f"module:{module.slug}", module.title, [])
-        groups[module.id][2].append((f"lesson:{lesson.slug}", lesson.title))
-    return list(groups.values())
+    return [
+        (
+            f"module:{entry.module.slug}",
+            entry.module.title,
+            [(f"lesson:{lesson.slug}", lesson.title) for lesson in entry.lessons],
+        )
+        for entry in catalogue_modules()
+    ]
 
 
 def _target(value: str) -> tuple[Module | None, Lesson | None]:

@@ -62,8 +62,9 @@ class DemoLogins:
     classroom: Classroom
 
 
-def _wrong_response(spec: QuestionSpec, right, rng: random.Random):
+def mistaken_response(spec: QuestionSpec, rng: random.Random):
     """A plausible mistake for the question's type."""
+    right = spec.right_response()
     data = spec.data()
     if spec.type_name == "single_choice":
         return rng.choice([c["id"] for c in data["choices"] if not c.get("correct")])
@@ -84,31 +85,14 @@ def _wrong_response(spec: QuestionSpec, right, rng: random.Random):
     return rng.choice(["not sure", "quality control", "the supervisor"])
 
 
-def _right_response(spec: QuestionSpec):
-    data = spec.data()
-    if spec.type_name == "single_choice":
-        return next(c["id"] for c in data["choices"] if c.get("correct"))
-    if spec.type_name == "multiple_select":
-        return sorted(c["id"] for c in data["choices"] if c.get("correct"))
-    if spec.type_name == "true_false":
-        return data["answer"]
-    if spec.type_name == "ordering":
-        return [item["id"] for item in data["items"]]
-    if spec.type_name == "matching":
-        return {pair["id"]: pair["id"] for pair in data["pairs"]}
-    return data["answers"][0]
-
-
 def _take_quiz(user: User, lesson: Lesson, at: datetime, skill: float, rng: random.Random):
     attempt = quizzes.start_attempt(user=user, lesson=lesson, now=at)
     for position in range(1, len(attempt.question_ids) + 1):
         step = quizzes.question_step(attempt, position)
         # Each question has its own difficulty, so item analysis finds easy and hard ones.
         difficulty = random.Random(step.question.id).uniform(-0.3, 0.15)
-        right = _right_response(step.spec)
-        response = (
-            right if rng.random() < skill - difficulty else _wrong_response(step.spec, right, rng)
-        )
+        right = step.spec.right_response()
+        response = right if rng.random() < skill - difficulty else mistaken_response(step.spec, rng)
         values = MultiDict(
             [(k, v) for k, vs in step.spec.form_values(step.layout, response).items() for v in vs]
         )

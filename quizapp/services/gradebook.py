@@ -224,9 +224,12 @@ class MyAssignment:
         return local_time(self.assignment.due_at, self.classroom.time_zone)
 
 
-def learner_assignments(*, user: User, now: datetime) -> list[MyAssignment]:
-    """Every assignment of every class the learner is in, soonest due first."""
-    rows = db.session.execute(
+def learner_assignments(
+    *, user: User, now: datetime, classroom: Classroom | None = None
+) -> list[MyAssignment]:
+    """Every assignment of every class the learner is in (or of one of them), soonest due
+    first."""
+    query = (
         select(Assignment, Classroom)
         .join(Classroom, Classroom.id == Assignment.class_id)
         .join(ClassMembership, ClassMembership.class_id == Classroom.id)
@@ -237,7 +240,10 @@ def learner_assignments(*, user: User, now: datetime) -> list[MyAssignment]:
             Classroom.archived_at.is_(None),
         )
         .order_by(Assignment.due_at, Assignment.id)
-    ).all()
+    )
+    if classroom is not None:
+        query = query.where(Classroom.id == classroom.id)
+    rows = db.session.execute(query).all()
     evidence = _evidence([a for a, _ in rows], [user.id])
     return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
 

@@ -281,3 +281,9 @@ def test_describe_puts_a_response_in_words_for_item_analysis():
     assert make("short_answer", answers=["MES"]).describe("  The ERP. ") == "the erp"
     # A choice a later edit removed is left out rather than breaking the analysis.
     assert make("single_choice", choices=CHOICES).describe("zz") == "(nothing)"
+
+
+@pytest.mark.parametrize(("spec", "responses"), RESPONSES, ids=lambda v: getattr(v, "type", ""))
+def test_the_right_response_grades_fully_right(spec, responses):
+    grade = spec.grade(spec.right_response())
+    assert grade.correct and grade.score == 1.0
