@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.admin.views import bp as admin_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.classes.views import bp as classes_bp
+    from quizapp.health import bp as health_bp
     from quizapp.learn.views import bp as learn_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.review.views import bp as review_bp
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learn_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

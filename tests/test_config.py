@@ -41,8 +41,10 @@ def test_environment_variables_configure_deployment(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("DATABASE_URL", "postgres://user:pw@db.example/quizapp")
     monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["RATELIMIT_ENABLED"] is False
     assert (
         app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user:pw@db.example/quizapp"
     )

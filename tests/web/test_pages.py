@@ -182,3 +182,10 @@ def test_a_server_error_shows_the_site_page_and_writes_nothing(database_url, db)
     assert "Something went wrong" in page and 'class="site-header"' in page
     assert db.session.scalars(select(User.email)).all() == []
     dispose(app)
+
+
+def test_health_check_answers_without_a_login_and_is_never_cached(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
