@@ -112,6 +112,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password to confirm."), Length(max=PASSWORD_MAX)],
+    )
+
+
 class SettingsForm(FlaskForm):
     display_name = display_name_field()
     time_zone = SelectField("Time zone", description=DAY_HINT)

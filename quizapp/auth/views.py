@@ -1,15 +1,23 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+import json
+
+from flask import Blueprint, Response, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, SettingsForm
+from quizapp.auth.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    LoginForm,
+    RegisterForm,
+    SettingsForm,
+)
 from quizapp.auth.session import safe_next
-from quizapp.db import db
+from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
-from quizapp.services import accounts
+from quizapp.services import account_data, accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -20,6 +28,13 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 @bp.app_context_processor
 def inject_logout_form():
     return {"logout_form": ActionForm}
+
+
+def start_session(user, *, remember: bool = False) -> None:
+    """Sign in on a fresh session: nothing set before login (by anyone who planted a cookie
+    in this browser) carries over into the signed-in one."""
+    session.clear()
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -42,7 +57,7 @@ def register():
         attach_error(form, error)
         return show_form("auth/register.html", form)
     db.session.commit()
-    login_user(user)
+    start_session(user)
     flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
     return redirect(url_for("learn.today"))
 
@@ -61,7 +76,7 @@ def login():
         form.form_errors.append("The email or password is not correct.")
         return show_form("auth/login.html", form)
     db.session.commit()
-    login_user(user, remember=form.remember.data)
+    start_session(user, remember=form.remember.data)
     flash(f"Welcome back, {user.display_name}.", "success")
     return redirect(next_url or url_for("learn.today"))
 
@@ -127,3 +142,40 @@ def settings():
     db.session.commit()
     flash("Your settings are saved.", "success")
     return redirect(url_for("auth.settings"), 303)
+
+
+@bp.get("/export")
+@login_required
+def export():
+    user = current_user._get_current_object()
+    now = utcnow()
+    data = account_data.export_account(user, now=now)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="quizapp-data-{now:%Y-%m-%d}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    owned = account_data.owned_classes(user)
+    if not form.validate_on_submit():
+        return show_form("auth/delete_account.html", form, owned=owned)
+    try:
+        account_data.delete_account(user, password=form.password.data)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return show_form("auth/delete_account.html", form, owned=owned)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Your account and everything stored about it are deleted.", "info")
+    return redirect(url_for("learn.catalogue")), 303
