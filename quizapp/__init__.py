@@ -62,8 +62,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from quizapp.security import add_security_headers, refuse_nul_bytes
+    from quizapp.security import add_security_headers, refuse_nul_bytes, refuse_uploads
 
+    app.before_request(refuse_uploads)
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
 

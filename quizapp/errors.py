@@ -15,6 +15,7 @@ TITLES = {
     405: "Method not allowed",
     409: "Already done",
     413: "Too much data",
+    415: "Not accepted",
     429: "Too many attempts",
     500: "Something went wrong",
 }

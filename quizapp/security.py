@@ -19,6 +19,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_uploads():
+    """No page takes a file. A multipart body is refused before it is parsed, so nobody can
+    make the server spool uploads to disk."""
+    if request.mimetype == "multipart/form-data":
+        abort(415, "This site does not accept file uploads.")
+
+
 def refuse_nul_bytes():
     """A NUL byte is never part of real input, and PostgreSQL refuses it in text: turn it
     away as a bad request here instead of as a database error later."""

@@ -27,7 +27,9 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 
 @bp.app_context_processor
 def inject_logout_form():
-    return {"logout_form": ActionForm}
+    # Never reads the submitted body: the header renders on every page, error pages for
+    # unreadable (oversized) bodies included.
+    return {"logout_form": lambda: ActionForm(formdata=None)}
 
 
 def start_session(user, *, remember: bool = False) -> None:

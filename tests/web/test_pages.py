@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import datetime
 
 import pytest
@@ -70,9 +72,34 @@ def test_forms_are_accessible(client, db):
 
 def test_security_headers(client, db):
     headers = client.get("/").headers
-    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_has_an_inline_script(client, db, shipped_content):
+    """The policy forbids inline scripts, so one in a template would silently not run."""
+    for url in ("/", "/lessons/module-1-lesson-1", "/account/login", "/account/register"):
+        html = client.get(url).get_data(as_text=True)
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
+        assert not re.search(r"\son[a-z]+=", html), f"inline event handler on {url}"
+
+
+def test_oversized_bodies_and_uploads_are_refused_before_any_work(logged_in, db):
+    too_big = logged_in.post("/account/settings", data={"display_name": "x" * (1024 * 1024)})
+    assert too_big.status_code == 413
+    assert "Too much data" in too_big.get_data(as_text=True)
+
+    upload = logged_in.post(
+        "/account/settings",
+        data={"display_name": "Ada", "file": (io.BytesIO(b"GIF89a"), "cat.gif")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 415
+    assert "does not accept file uploads" in upload.get_data(as_text=True)
 
 
 def test_static_assets_are_served(client, db):
