@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import UTC, datetime
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.sql.functions import FunctionElement
 
 # Stable constraint names, so migrations can drop and alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -80,6 +83,30 @@ def insert(model):
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
+class whole_days_between(FunctionElement):
+    """`whole_days_between(start, end)`: whole days from start to end, 0 if end is earlier,
+    as fsrs counts the time since a review. SQLite counts to the nearest second, so the two
+    backends can differ only when a day boundary falls within the same second."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "whole_days_between"
+
+
+@compiles(whole_days_between, "sqlite")
+def _whole_days_sqlite(element, compiler, **kw) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    # julianday is the cheapest parse SQLite has; rounding to the second absorbs its error.
+    seconds = f"CAST((julianday({end}) - julianday({start})) * 86400 + 0.5 AS INTEGER)"
+    return f"max(0, {seconds} / 86400)"
+
+
+@compiles(whole_days_between, "postgresql")
+def _whole_days_postgresql(element, compiler, **kw) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"GREATEST(0, CAST(floor(extract(epoch FROM ({end} - {start})) / 86400) AS INTEGER))"
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite leaves foreign keys unchecked and syncs the disk on every commit by default.
@@ -93,4 +120,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
+    try:
+        cursor.execute("SELECT power(2, 0.5)")
+    except sqlite3.OperationalError:
+        # SQLite builds without the math functions (before 3.35, or compiled out).
+        dbapi_connection.create_function("power", 2, math.pow, deterministic=True)
     cursor.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.db import utcnow
+from quizapp.db import UTCDateTime, utcnow, whole_days_between
 from quizapp.models import ActivityDay, LessonProgress
 from tests.factories import create_user
 
@@ -26,3 +29,26 @@ def test_deleting_a_user_deletes_their_activity(db):
     db.session.delete(user)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ActivityDay)) == 0
+
+
+DAY_ONE = datetime(2026, 3, 28, 9, 30, 15, 250000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        DAY_ONE,
+        DAY_ONE + timedelta(days=1),
+        DAY_ONE + timedelta(days=1, seconds=-1),
+        DAY_ONE + timedelta(days=1, seconds=1),
+        DAY_ONE + timedelta(days=412, hours=23),
+        DAY_ONE - timedelta(days=3),
+        datetime(2026, 3, 29, 9, 30, 15, 250000, tzinfo=ZoneInfo("Europe/Paris")),
+    ],
+)
+def test_whole_days_between_counts_elapsed_days_as_fsrs_does(db, end):
+    """The gradebook predicts recall in SQL; it must count days exactly as Python does."""
+    days = db.session.scalar(
+        select(whole_days_between(literal(DAY_ONE, UTCDateTime()), literal(end, UTCDateTime())))
+    )
+    assert days == max(0, (end - DAY_ONE).days)

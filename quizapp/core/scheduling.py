@@ -119,8 +119,8 @@ def preview(memory: Memory, now: datetime, settings: ReviewSettings) -> dict[Rat
 # FSRS-6's forgetting curve, R = (1 + FACTOR * t / S) ** DECAY, with the default weights the
 # scheduler uses. Written out so a gradebook can evaluate tens of thousands of cards without
 # building an fsrs.Card for each; a test checks it against fsrs's own function.
-_DECAY = -fsrs.Scheduler().parameters[20]
-_FACTOR = 0.9 ** (1 / _DECAY) - 1
+DECAY = -fsrs.Scheduler().parameters[20]
+FACTOR = 0.9 ** (1 / DECAY) - 1
 
 
 def recall_probability(
@@ -131,7 +131,7 @@ def recall_probability(
     if stability is None or last_review is None:
         return 0.0
     elapsed_days = max(0, (at - last_review).days)
-    return (1 + _FACTOR * elapsed_days / stability) ** _DECAY
+    return (1 + FACTOR * elapsed_days / stability) ** DECAY
 
 
 def retrievability(memory: Memory, now: datetime) -> float:

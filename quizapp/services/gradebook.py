@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp.core.classes import (
@@ -29,8 +29,8 @@ from quizapp.core.classes import (
 )
 from quizapp.core.progress import learner_day, percent
 from quizapp.core.questions import QuestionSpec
-from quizapp.core.scheduling import LEECH_THRESHOLD, recall_probability
-from quizapp.db import db
+from quizapp.core.scheduling import DECAY, FACTOR, LEECH_THRESHOLD
+from quizapp.db import UTCDateTime, db, whole_days_between
 from quizapp.models import (
     ActivityDay,
     Assignment,
@@ -71,10 +71,14 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class _Card:
-    stability: float | None
-    last_review: datetime | None
-    lapses: int
+class _Memory:
+    """What FSRS predicts for a group of cards (one learner's in a lesson, or the class's for a
+    question): the cards reviewed at least once, the leeches among them, and their recall
+    summed at each instant the page asks about."""
+
+    reviewed: int
+    leeches: int
+    recall: dict[datetime, float]
 
 
 @dataclass
@@ -85,7 +89,7 @@ class _Evidence:
     questions: dict[int, list[Question]] = field(default_factory=dict)
     outcomes: dict[tuple[int, int], list[QuizOutcome]] = field(default_factory=dict)
     progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
-    cards: dict[tuple[int, int], _Card] = field(default_factory=dict)
+    lesson_memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
 
     def scope_questions(self, assignment: Assignment) -> list[Question]:
         return [
@@ -93,8 +97,13 @@ class _Evidence:
         ]
 
 
-def _evidence(assignments: Sequence[Assignment], learner_ids: Sequence[int]) -> _Evidence:
-    """Five queries: live lessons, live questions, finished quizzes, lessons opened, cards."""
+def _evidence(
+    assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
+) -> _Evidence:
+    """Five queries: live lessons, live questions, finished quizzes, lessons opened, cards.
+
+    Cards are summed as they are read, at now and at each assignment's due date, so a class's
+    tens of thousands of cards become one small total per learner and lesson."""
     evidence = _Evidence()
     module_ids = {a.module_id for a in assignments if a.module_id is not None}
     lesson_ids = {a.lesson_id for a in assignments if a.lesson_id is not None}
@@ -148,30 +157,71 @@ def _evidence(assignments: Sequence[Assignment], learner_ids: Sequence[int]) -> 
         ).where(LessonProgress.user_id.in_(learner_ids), LessonProgress.lesson_id.in_(live))
     ):
         evidence.progress[user_id, lesson_id] = (started_at, completed_at)
-    question_ids = [q.id for questions in evidence.questions.values() for q in questions]
-    for user_id, question_id, stability, last_review, lapses in db.session.execute(
-        select(
-            ReviewCard.user_id,
-            ReviewCard.question_id,
-            ReviewCard.stability,
-            ReviewCard.last_review,
-            ReviewCard.lapses,
-        ).where(ReviewCard.user_id.in_(learner_ids), ReviewCard.question_id.in_(question_ids))
-    ):
-        evidence.cards[user_id, question_id] = _Card(stability, last_review, lapses)
+    # Each card's recall is needed now and at the due dates of the assignments its lesson is in.
+    instants: dict[int, set[datetime]] = {lesson_id: {now} for lesson_id in live}
+    for assignment in assignments:
+        for lesson_id in evidence.lesson_ids[assignment.id]:
+            instants[lesson_id].add(_recall_instant(assignment, now))
+    evidence.lesson_memory = _memories(learner_ids, instants, by_question=False)
     return evidence
 
 
-def _recall(evidence: _Evidence, user_id: int, questions: list[Question], at: datetime):
-    """Mean predicted recall over the questions, a question never reviewed counting 0; None
-    until the learner has reviewed one of them, since FSRS has no memory to predict from."""
-    total, reviewed = 0.0, False
-    for question in questions:
-        card = evidence.cards.get((user_id, question.id))
-        if card is not None and card.last_review is not None:
+def _memories(
+    learner_ids: Sequence[int], instants: dict[int, set[datetime]], *, by_question: bool
+) -> dict:
+    """The learners' cards on the lessons in `instants`, totalled in the database (one query)
+    per (learner, lesson), or per question: a class's tens of thousands of cards come back as
+    a few hundred rows. Recall is FSRS's forgetting curve, as `recall_probability` computes it,
+    at each instant asked for that lesson."""
+    every_instant = sorted(set().union(*instants.values()))
+    recall_sums = []
+    for at in every_instant:
+        elapsed = whole_days_between(ReviewCard.last_review, literal(at, UTCDateTime()))
+        curve = func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
+        lessons = [lesson_id for lesson_id, wanted in instants.items() if at in wanted]
+        recall_sums.append(func.sum(case((Question.lesson_id.in_(lessons), curve))))
+    keys = (Question.id,) if by_question else (ReviewCard.user_id, Question.lesson_id)
+    rows = db.session.execute(
+        select(
+            *keys,
+            func.count(ReviewCard.last_review),
+            func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
+            *recall_sums,
+        )
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(
+            ReviewCard.user_id.in_(learner_ids),
+            Question.lesson_id.in_(list(instants)),
+            Question.retired_at.is_(None),
+        )
+        .group_by(*keys)
+    ).all()
+    memories = {}
+    for row in rows:
+        key = row[0] if by_question else (row[0], row[1])
+        reviewed, leeches, *sums = row[len(keys) :]
+        recall = {at: total or 0.0 for at, total in zip(every_instant, sums, strict=True)}
+        memories[key] = _Memory(reviewed, leeches, recall)
+    return memories
+
+
+def _recall_instant(assignment: Assignment, now: datetime) -> datetime:
+    """When recall is predicted for: the due date, or now once it has passed."""
+    return max(now, assignment.due_at)
+
+
+def _recall(evidence: _Evidence, user_id: int, assignment: Assignment, at: datetime):
+    """Mean predicted recall over the assignment's questions, a question never reviewed
+    counting 0; None until the learner has reviewed one of them, since FSRS has no memory to
+    predict from."""
+    total, reviewed, questions = 0.0, False, 0
+    for lesson_id in evidence.lesson_ids[assignment.id]:
+        questions += len(evidence.questions[lesson_id])
+        memory = evidence.lesson_memory.get((user_id, lesson_id))
+        if memory is not None and memory.reviewed:
             reviewed = True
-            total += recall_probability(card.stability, card.last_review, at)
-    return percent(total, len(questions)) if reviewed else None
+            total += memory.recall.get(at, 0.0)
+    return percent(total, questions) if reviewed else None
 
 
 def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: datetime) -> Cell:
@@ -188,7 +238,6 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
         best.append(max((o.fraction for o in outcomes), default=None))
     finished = [at for at in done_at if at is not None]
     completed_at = max(finished) if lesson_ids and len(finished) == len(lesson_ids) else None
-    questions = evidence.scope_questions(assignment)
     tried = [b for b in best if b is not None]
     return Cell(
         status=assignment_status(
@@ -197,8 +246,10 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
         lessons_done=len(finished),
         lessons_total=len(lesson_ids),
         best_percent=percent(sum(tried), len(lesson_ids)) if tried else None,
-        mastery_percent=_recall(evidence, user_id, questions, now),
-        recall_at_due_percent=_recall(evidence, user_id, questions, max(now, assignment.due_at)),
+        mastery_percent=_recall(evidence, user_id, assignment, now),
+        recall_at_due_percent=_recall(
+            evidence, user_id, assignment, _recall_instant(assignment, now)
+        ),
         completed_at=completed_at,
     )
 
@@ -244,7 +295,7 @@ def learner_assignments(
     if classroom is not None:
         query = query.where(Classroom.id == classroom.id)
     rows = db.session.execute(query).all()
-    evidence = _evidence([a for a, _ in rows], [user.id])
+    evidence = _evidence([a for a, _ in rows], [user.id], now)
     return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
 
 
@@ -304,10 +355,10 @@ def class_gradebook(
     """Learners by assignments; an unknown sort falls back to names."""
     assignments = class_assignments(classroom)
     _, learners = class_people(classroom)
-    evidence = _evidence(assignments, [learner.id for learner in learners])
-    leeches = Counter(
-        user_id for (user_id, _), card in evidence.cards.items() if card.lapses >= LEECH_THRESHOLD
-    )
+    evidence = _evidence(assignments, [learner.id for learner in learners], now)
+    leeches: Counter[int] = Counter()
+    for (user_id, _), memory in evidence.lesson_memory.items():
+        leeches[user_id] += memory.leeches
     rows = [
         GradebookRow(
             learner,
@@ -404,7 +455,7 @@ class LearnerReport:
 def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> LearnerReport:
     """One learner's assignments, quiz attempts, recent review activity and leeches."""
     assignments = class_assignments(classroom)
-    evidence = _evidence(assignments, [learner.id])
+    evidence = _evidence(assignments, [learner.id], now)
     # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
     lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
     question_ids = [q.id for lesson_id in lesson_ids for q in evidence.questions[lesson_id]]
@@ -521,7 +572,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
     """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
     and the recall FSRS predicts at the due date."""
     learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
-    evidence = _evidence([assignment], learner_ids)
+    evidence = _evidence([assignment], learner_ids, now)
     questions = evidence.scope_questions(assignment)
     answers = _first_answers(learner_ids, [q.id for q in questions])
     by_question: dict[int, list] = defaultdict(list)
@@ -530,10 +581,9 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         by_question[answer.question_id].append(answer)
         right_by_learner[answer.user_id].append(answer.is_correct)
     totals = {user_id: sum(rights) / len(rights) for user_id, rights in right_by_learner.items()}
-    at = max(now, assignment.due_at)
-    cards_by_question: dict[int, list[_Card]] = defaultdict(list)
-    for (_, question_id), card in evidence.cards.items():
-        cards_by_question[question_id].append(card)
+    at = _recall_instant(assignment, now)
+    scope = {lesson_id: {at} for lesson_id in evidence.lesson_ids[assignment.id]}
+    question_memory = _memories(learner_ids, scope, by_question=True)
     rows = []
     for question in questions:
         spec = question_spec(question)
@@ -543,8 +593,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         facility = sum(a.is_correct for a in given) / len(given) if given else None
         discrimination = discrimination_index([(totals[a.user_id], a.is_correct) for a in given])
         seconds = median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None)
-        cards = cards_by_question[question.id]
-        reviewed = [c for c in cards if c.last_review is not None]
+        memory = question_memory.get(question.id) or _Memory(0, 0, {})
         rows.append(
             ItemRow(
                 question=question,
@@ -556,16 +605,13 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
                 median_seconds=seconds,
                 discrimination=discrimination,
                 flags=item_flags(facility, discrimination, len(given)),
-                recall_at_due=percent(
-                    sum(recall_probability(c.stability, c.last_review, at) for c in reviewed),
-                    len(reviewed),
-                )
-                if reviewed
+                recall_at_due=percent(memory.recall[at], memory.reviewed)
+                if memory.reviewed
                 else None,
-                leeches=sum(c.lapses >= LEECH_THRESHOLD for c in cards),
+                leeches=memory.leeches,
             )
         )
-    everyone = [_recall(evidence, user_id, questions, at) for user_id in learner_ids]
+    everyone = [_recall(evidence, user_id, assignment, at) for user_id in learner_ids]
     known = [value for value in everyone if value is not None]
     return ItemAnalysis(
         assignment=assignment,
