@@ -16,6 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, dict(config or {}))
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -35,6 +36,12 @@ def register_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     init_login(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    from quizapp.security import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

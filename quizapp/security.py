@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, request
+from werkzeug.routing import IntegerConverter
 
 # Everything is served by the app itself; nothing from other origins, no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -29,7 +30,21 @@ def refuse_uploads():
 def refuse_nul_bytes():
     """A NUL byte is never part of real input, and PostgreSQL refuses it in text: turn it
     away as a bad request here instead of as a database error later."""
-    values = [request.path, *request.args.values(), *request.form.values()]
+    # Every value of every key: a NUL hidden in a repeated field would otherwise get through.
+    values = [
+        request.path,
+        *(value for _, value in request.args.items(multi=True)),
+        *(value for _, value in request.form.items(multi=True)),
+    ]
     if any("\x00" in value for value in values):
         abort(400, "The request contained a character that cannot be stored.")
     return None
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs, capped at the largest id a database integer column holds: a larger
+    one is no page at all (404), not an overflow inside the database driver (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)

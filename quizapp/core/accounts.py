@@ -6,6 +6,8 @@ import unicodedata
 from functools import cache
 from zoneinfo import available_timezones
 
+from email_validator import EmailNotValidError, validate_email
+
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
 DISPLAY_NAME_MAX = 80
@@ -64,6 +66,18 @@ def time_zones() -> frozenset[str]:
 def normalize_email(email: str) -> str:
     """The form an address is stored and compared in: trimmed and lower-cased."""
     return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address, as `normalize_email` left it, cannot be stored, or None. Checked after
+    normalising, which can lengthen an address or put spaces in it ("ﷺ" becomes 18 characters)."""
+    if len(email) > EMAIL_MAX:
+        return f"Use at most {EMAIL_MAX} characters."
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "Enter a valid email address, like name@example.com."
+    return None
 
 
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:

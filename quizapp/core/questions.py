@@ -428,7 +428,8 @@ class Ordering(_WrongFeedback):
             raw = _single_value(
                 values, f"position-{option.token}", "Give every item a position first."
             )
-            if not raw.isdigit() or not 1 <= int(raw) <= count:
+            # isdigit() alone lets "²" and 5,000-digit strings through to int().
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not 1 <= int(raw) <= count:
                 raise InvalidResponse(f"Positions go from 1 to {count}.")
             if int(raw) in places:
                 raise InvalidResponse("Give each item a different position.")

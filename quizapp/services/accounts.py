@@ -8,7 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizapp.core.accounts import DAILY_GOAL_MAX, normalize_email, password_problem, time_zones
+from quizapp.core.accounts import (
+    DAILY_GOAL_MAX,
+    email_problem,
+    normalize_email,
+    password_problem,
+    time_zones,
+)
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES, User
 from quizapp.models.user import new_session_token
@@ -45,6 +51,8 @@ def register_user(
 ) -> User:
     """Create an account, or raise AccountError naming the field at fault; writes nothing then."""
     email = normalize_email(email)
+    if problem := email_problem(email):
+        raise AccountError("email", problem)
     display_name = display_name.strip()
     if not display_name:
         raise AccountError("display_name", "Enter a display name.")

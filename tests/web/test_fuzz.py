@@ -1,0 +1,1665 @@
+"""Fuzzing every form and query string (issue 7): random, oversized, unicode and malformed
+input, sent with a valid CSRF token by a viewer allowed to use the route, so that it reaches
+the form logic. No answer may be a 500; a refused request (4xx) writes nothing at all; an
+accepted one writes only where the route may write, and what it stored is what was sent.
+
+The routes come from the app's URL map: a POST route, a GET route reading its query string or
+a URL with a text parameter added without an entry in the tables below fails here. Every URL
+with an id is fuzzed with ids no row has, from the map alone.
+
+Each route gets one world (`World`, built once per test function) and hypothesis sends many
+requests into it. A refused request leaves the world as it was; an accepted one changes it as
+the app allows, so every example compares against a fresh snapshot of the whole database, and
+routes whose success would stop the next examples from reaching the form (deleting the
+assignment, leaving the class, logging out...) put the world back before each example."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import re
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from hypothesis import example, given, seed, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.security import check_password_hash
+from werkzeug.test import encode_multipart
+
+from quizapp.core.accounts import normalize_email
+from quizapp.core.classes import due_from_local, local_time
+from quizapp.core.scheduling import Rating
+from quizapp.db import utcnow
+from quizapp.models import (
+    ROLES,
+    Assignment,
+    ClassMembership,
+    Classroom,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewCard,
+    ReviewLog,
+    User,
+)
+from quizapp.quiz.forms import AnswerForm
+from quizapp.review.views import signer
+from quizapp.services import classes, quizzes, reviews
+from tests.conftest import BrowserClient
+from tests.factories import DEFAULT_PASSWORD, quick_learners, sync_tree, write_content
+
+MAX_BODY = 1024 * 1024  # the app's MAX_CONTENT_LENGTH, checked below
+CONTENT_TABLES = frozenset({"modules", "lessons", "questions"})
+QUESTION_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "short")
+NEW_PASSWORD = "plum orbit gravel 42"
+WRONG_PASSWORD = "not the password 7"
+# Valid-looking due dates, a few weeks ahead of whenever the suite runs.
+SOON = date.today() + timedelta(days=40)
+DUE = f"{SOON.isoformat()}T09:00"
+DUE_WITH_SECONDS = f"{(SOON + timedelta(days=9)).isoformat()}T17:30:00"
+
+
+def stream(*names: str) -> int:
+    """A fixed seed of its own for each route and variant: derandomize alone would give every
+    inner test function the same one, and so the same choices."""
+    return zlib.crc32(" ".join(names).encode())
+
+
+FUZZ = settings(max_examples=25, deadline=None, derandomize=True, print_blob=False)
+# Routes that check or hash a password spend ~0.15 s of scrypt on most examples: fewer.
+HASHING = 15
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Long:
+    """A very long field value, drawn as a short unit and a size so a failing example prints
+    in one line."""
+
+    unit: str
+    size: int
+
+    def __str__(self) -> str:
+        return (self.unit * (self.size // len(self.unit) + 1))[: self.size]
+
+
+def _typed_code(code: str) -> str:
+    return f" {code[:4].lower()}-{code[4:].lower()} "
+
+
+# Small changes to a valid value: spacing, case, a NUL, invisible or combining characters.
+TWEAKS: dict[str, Callable[[str], str]] = {
+    "": lambda v: v,
+    "padded": lambda v: f"  {v}\t\r\n",
+    "upper": str.upper,
+    "nul": lambda v: v + "\x00",
+    "doubled": lambda v: v + v,
+    "zero-width": lambda v: "\u200b" + v + "\ufeff",
+    "combining": lambda v: v + "\u0301",
+    "rtl": lambda v: "\u202e" + v + "\u202c",
+    "fullwidth": lambda v: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in v),
+    "chopped": lambda v: v[:-1],
+    "superscript": lambda v: v.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
+    "arabic-indic": lambda v: v.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    "typed": _typed_code,
+}
+
+
+@dataclass(frozen=True)
+class Live:
+    """A value only the world knows when the example runs (a password, a join code, a signed
+    hidden field): hypothesis draws the choice, the world fills in the value."""
+
+    name: str
+    how: str = ""
+
+
+Value = str | Live | Long | list  # a list is the same key sent several times
+
+TRICKY = [
+    "\x00",
+    "a\x00b",
+    "\u202eevil\u202c",  # right-to-left override
+    "\u200f\u200e",  # right-to-left and left-to-right marks
+    "\u200b\u2060\ufeff",  # zero-width characters
+    "e\u0301\u0301\u0301\u0308",  # stacked combining marks
+    "Z\u0351\u0363\u0364\u0350\u0345a\u035cl\u0352g\u0351o",
+    "\U0001f600\U0001f4a9\U0001f1eb\U0001f1f7",  # astral emoji and a flag
+    "\U0001d518\U0001d52b\U0001d526",  # mathematical letters
+    "\U0010ffff\uffff\ufffe",  # non-characters
+    "\u0085\u2028\u2029",  # line separators
+    "\ufdfa\u3300\ufb03",  # compatibility characters that NFKC expands
+    "İıßẞǅ",  # letters whose case mapping changes length
+    "<script>alert(1)</script>",
+    "\"'><img src=x onerror=alert(1)>",
+    "{{ 7 * 7 }}{% raw %}",
+    "' OR 1=1 --",
+    "%_\\",
+    "%00",
+    "../../etc/passwd",
+    "\r\nSet-Cookie: x=1",
+    "\ud7ff\ue000",
+]
+NUMBERS = [
+    "-1",
+    "0",
+    "-0",
+    "00001",
+    "1e309",
+    "-1e309",
+    "1e-400",
+    "NaN",
+    "nan",
+    "inf",
+    "-Infinity",
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "9" * 5000,
+    "1.5",
+    "0.5",
+    "0.7",
+    "0.97",
+    "0.9700000000000001",
+    "0x10",
+    "1_000",
+    "+5",
+    " 7 ",
+    "٣",  # Arabic-Indic digit: a decimal digit to int()
+    "²",  # superscript two: isdigit() but not a decimal digit
+    "\uff15",  # fullwidth digit five
+    "½",
+    "1,5",
+    "100",
+    "101",
+    "500",
+    "501",
+    "999",
+    "1000",
+    "9999",
+    "10000",
+]
+DATETIMES = [
+    "0001-01-01T00:00",
+    "0002-01-01T00:00",
+    "0000-01-01T00:00",
+    "1970-01-01T00:00",
+    "9999-12-31T23:59",
+    "10000-01-01T00:00",
+    "2030-02-30T09:00",
+    "2030-13-01T09:00",
+    "2030-01-01T24:00",
+    "2030-01-01T23:60",
+    "2030-01-01T09:00:60",
+    "2030-01-01",
+    "2030-01-01 09:00",
+    "2030-01-01T09:00Z",
+    "2030-01-01T09:00+02:00",
+    "2030-01-01T09:00:00.000",
+    "2030-03-31T01:30",  # in the gap of Europe's change to summer time
+    "2030-10-27T01:30",  # twice in Europe's change back
+    "\u0662\u0660\u0663\u0660-\u0660\u0661-\u0660\u0661T09:00",  # Arabic-Indic digits
+    "+2030-01-01T09:00",
+    "T",
+]
+
+TEXT = st.characters(codec="utf-8")  # every code point but the surrogates
+BLANK = st.text(alphabet=" \t\r\n\x0b\x0c\u00a0\u2003\u3000\u200b\ufeff\u1680", min_size=1)
+# Mostly characters of one to three bytes: 100k four-byte ones, percent-encoded, make a body
+# over the limit, which only ever tests the 413.
+LONG = st.builds(
+    Long,
+    st.one_of(
+        st.sampled_from(["a", " ", "é", "\u202e", "名", "\u0301", "ab\x00", "\U0001f600"]),
+        st.text(TEXT, min_size=1, max_size=3),
+    ),
+    st.integers(min_value=10_000, max_value=100_000),
+)
+DATETIME_TEXT = st.one_of(
+    st.sampled_from(DATETIMES),
+    st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
+    st.integers(min_value=-800, max_value=2500).map(
+        lambda days: f"{(date.today() + timedelta(days=days)).isoformat()}T12:00"
+    ),
+)
+SHORT_NASTY = [
+    st.just(""),
+    BLANK,
+    st.text(TEXT, max_size=40),  # any code point: NUL, RTL marks, combining, astral...
+    st.text(st.characters(min_codepoint=0x10000, codec="utf-8"), min_size=1, max_size=8),
+    st.sampled_from(TRICKY),
+    st.sampled_from(NUMBERS),
+    st.integers().map(str),
+    st.floats().map(str),
+    DATETIME_TEXT,
+]
+NASTY = st.one_of(*SHORT_NASTY, LONG)
+EXTRA_KEYS = st.one_of(
+    st.sampled_from(["csrf_token", "submit", "id", "role", "user_id", "next", "__proto__", "a[]"]),
+    st.text(TEXT, min_size=1, max_size=12),
+)
+
+
+def tweaked(value: str | Live, how: str) -> str | Live:
+    return Live(value.name, how) if isinstance(value, Live) else TWEAKS[how](value)
+
+
+KINDS = ("valid", "valid", "tweaked", "nasty", "repeated", "missing")
+
+
+@st.composite
+def form_data(
+    draw, fields: Mapping[str, Sequence[str | Live]], hidden: frozenset[str] = frozenset()
+) -> dict[str, Value]:
+    """A value for each of the form's fields, mostly valid-looking (so that whole forms get
+    through often enough to reach the services), else nasty, repeated or missing; plus a few
+    fields the form does not know. Hidden fields the server signs are valid more often still,
+    or the fuzz would hardly ever get past them to the answer."""
+    data: dict[str, Value] = {}
+    for name, valid in fields.items():
+        good = st.sampled_from(list(valid))
+        one = st.one_of(good, st.builds(tweaked, good, st.sampled_from(sorted(TWEAKS))), NASTY)
+        kinds = KINDS + ("valid",) * (8 if name in hidden else 0)
+        kind = draw(st.sampled_from(kinds))
+        if kind == "valid":
+            data[name] = draw(good)
+        elif kind == "tweaked":
+            data[name] = tweaked(draw(good), draw(st.sampled_from(sorted(TWEAKS))))
+        elif kind == "nasty":
+            data[name] = draw(NASTY)
+        elif kind == "repeated":
+            data[name] = draw(st.lists(one, min_size=2, max_size=3))
+    short = st.one_of(*SHORT_NASTY)
+    extras = draw(st.dictionaries(EXTRA_KEYS, st.one_of(short, st.lists(short)), max_size=2))
+    for name, value in extras.items():
+        data.setdefault(name, value)
+    return data
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One fuzzed request: which variant of the route (URL), the form and the query string,
+    how the body is encoded, and, for a body over the limit, its size."""
+
+    variant: str
+    form: Mapping[str, Value] = field(default_factory=dict)
+    query: Mapping[str, Value] = field(default_factory=dict)
+    encoding: str = "urlencoded"
+    oversized: int | None = None
+
+
+# --- The world ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    """What was sent, resolved, and what came back."""
+
+    variant: str
+    form: dict[str, list[str]]
+    query: dict[str, list[str]]
+    response: Any
+    before: dict[str, list]
+    after: dict[str, list]
+    landing: Any = None
+
+    def first(self, name: str) -> str | None:
+        """The value a WTForms field reads: the first one sent, None if none was."""
+        values = self.form.get(name)
+        return values[0] if values else None
+
+
+class World:
+    """Two classes, an assignment, a learner with a quiz under way and due review cards, an
+    instructor, a colleague, an admin, a learner in no class and one about to leave; one
+    signed-in browser for each."""
+
+    def __init__(self, app, db) -> None:
+        self.app = app
+        self.db = db
+        self.ids: dict[str, int] = {}
+        self.emails: dict[str, str] = {}
+        self.passwords: dict[str, str] = {}
+        self.clients: dict[str, BrowserClient] = {}
+        self.tokens: dict[str, str] = {}
+        self.questions: dict[str, tuple[int, str]] = {}  # quiz: type -> (question id, slug)
+        self.cards: dict[str, int] = {}  # review: type -> card id
+        self.fresh_emails = itertools.count(1)
+        self.leaver_gone = False
+
+    @property
+    def session(self):
+        return self.db.session
+
+    def build(self) -> None:
+        now = utcnow()
+        people = {}
+        for who, role in (
+            ("learner", "learner"),
+            ("instructor", "instructor"),
+            ("colleague", "instructor"),
+            ("admin", "admin"),
+            ("joiner", "learner"),
+        ):
+            (user,) = quick_learners(1, prefix=who)
+            user.role = role
+            people[who] = user
+        self.session.flush()
+        class_a = classes.create_class(
+            owner=people["instructor"], name="Line 3", description="Day shift", time_zone="UTC"
+        )
+        classes.join_class(user=people["learner"], code=class_a.join_code, now=now)
+        self.ids["class_a"] = class_a.id
+        assignment = self.add_assignment(people["instructor"])
+        lesson = self.lesson("module-1-lesson-1")
+        attempt = quizzes.start_attempt(user=people["learner"], lesson=lesson, now=now)
+        # A fixed order and shuffle, so every run lays the questions out the same way.
+        attempt.question_ids = sorted(attempt.question_ids)
+        attempt.seed = 7
+        for question in self.session.scalars(
+            select(Question).where(Question.lesson_id == lesson.id)
+        ):
+            self.questions[question.slug.rsplit("-", 1)[1]] = (question.id, question.slug)
+        for question in self.session.scalars(
+            select(Question).join(Lesson).where(Lesson.slug == "module-2-lesson-1")
+        ):
+            card = ReviewCard(
+                user_id=people["learner"].id,
+                question_id=question.id,
+                state=2,
+                step=None,
+                stability=3.0,
+                difficulty=5.0,
+                due=now - timedelta(hours=1),
+                last_review=now - timedelta(days=3),
+                reps=1,
+            )
+            self.session.add(card)
+            self.session.flush()
+            self.cards[question.slug.rsplit("-", 1)[1]] = card.id
+        self.session.commit()
+        self.ids.update(
+            {who: user.id for who, user in people.items()},
+            assignment=assignment.id,
+            attempt=attempt.id,
+            nobody=10**6,
+        )
+        self.emails.update({who: user.email for who, user in people.items()})
+        self.passwords.update({who: DEFAULT_PASSWORD for who in people})
+        for who in people:
+            self.sign_in(who)
+        self.clients["anonymous"] = self.app.test_client()
+        self.make_leaver()
+
+    def make_leaver(self) -> None:
+        """An instructor who owns a class (with the colleague as co-teacher and an assignment
+        they set), learns in class A and has a review card: what deleting an account must
+        untangle."""
+        (leaver,) = quick_learners(1, prefix="leaver")
+        leaver.role = "instructor"
+        self.session.flush()
+        class_c = classes.create_class(
+            owner=leaver, name="Leaver's class", description="", time_zone="Europe/Paris"
+        )
+        classes.add_instructor(classroom=class_c, email=self.emails["colleague"])
+        classes.create_assignment(
+            classroom=class_c,
+            by=leaver,
+            target="lesson:module-1-lesson-1",
+            due_local=datetime.combine(SOON, datetime.min.time()),
+            pass_mark=50,
+            now=utcnow(),
+        )
+        self.session.add(ClassMembership(class_id=self.ids["class_a"], user_id=leaver.id))
+        question_id = self.questions["single"][0]
+        self.session.add(ReviewCard(user_id=leaver.id, question_id=question_id, due=utcnow()))
+        self.session.commit()
+        self.ids.update(leaver=leaver.id, class_c=class_c.id)
+        self.emails["leaver"] = leaver.email
+        self.passwords["leaver"] = DEFAULT_PASSWORD
+        self.leaver_gone = False
+        self.sign_in("leaver")
+
+    def add_assignment(self, by: User | None = None) -> Assignment:
+        classroom = self.session.get(Classroom, self.ids["class_a"])
+        assignment = classes.create_assignment(
+            classroom=classroom,
+            by=by or self.session.get(User, self.ids["instructor"]),
+            target="module:module-1",
+            due_local=datetime.combine(SOON, datetime.min.time()),
+            pass_mark=None,
+            now=utcnow(),
+        )
+        self.session.flush()
+        return assignment
+
+    def lesson(self, slug: str) -> Lesson:
+        return self.session.scalar(select(Lesson).where(Lesson.slug == slug))
+
+    # Browsers
+
+    def sign_in(self, who: str) -> None:
+        """A browser signed in as `who`, through the session Flask-Login reads (a real login
+        per world and viewer would cost a password hash each)."""
+        client = self.app.test_client()
+        token = self.session.scalar(select(User.session_token).where(User.id == self.ids[who]))
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        self.clients[who] = client
+        self.tokens.pop(who, None)
+
+    def reset_anonymous(self) -> None:
+        self.clients["anonymous"] = self.app.test_client()
+        self.tokens.pop("anonymous", None)
+
+    def token(self, who: str) -> str:
+        if who not in self.tokens:
+            page = "/account/login" if who == "anonymous" else "/account/password"
+            self.tokens[who] = self.clients[who].csrf_token(page)
+        return self.tokens[who]
+
+    # The database, read fresh
+
+    def fresh(self) -> None:
+        """Forget what the test's session read: the requests wrote through their own."""
+        self.session.rollback()
+
+    def rows(self) -> dict[str, list]:
+        """Every row of every table in primary-key order; for the content tables, which no
+        request writes and which hold whole lessons, only their row counts."""
+        with self.db.engine.connect() as connection:
+            return {
+                table.name: connection.execute(
+                    select(func.count()).select_from(table)
+                    if table.name in CONTENT_TABLES
+                    else table.select().order_by(*table.primary_key.columns)
+                ).all()
+                for table in self.db.metadata.sorted_tables
+            }
+
+    def user(self, who: str) -> User | None:
+        self.fresh()
+        return self.session.get(User, self.ids[who])
+
+    def classroom(self) -> Classroom:
+        self.fresh()
+        return self.session.get(Classroom, self.ids["class_a"])
+
+    def membership(self, who: str) -> ClassMembership | None:
+        self.fresh()
+        return self.session.scalar(
+            select(ClassMembership).where(
+                ClassMembership.class_id == self.ids["class_a"],
+                ClassMembership.user_id == self.ids[who],
+            )
+        )
+
+    def ensure_member(self, who: str) -> None:
+        if self.membership(who) is None:
+            self.session.add(ClassMembership(class_id=self.ids["class_a"], user_id=self.ids[who]))
+            self.session.commit()
+
+    def position(self, kind: str) -> int:
+        self.fresh()
+        attempt = self.session.get(QuizAttempt, self.ids["attempt"])
+        return attempt.question_ids.index(self.questions[kind][0]) + 1
+
+    def card(self, kind: str) -> ReviewCard:
+        self.fresh()
+        return self.session.get(ReviewCard, self.cards[kind])
+
+    # Values only the world knows
+
+    def live(self, name: str, variant: str, form: dict[str, list[str]]) -> str:
+        kind, _, arg = name.partition(":")
+        if kind == "password":
+            return self.passwords[arg]
+        if kind == "email":
+            return self.emails[arg]
+        if kind == "fresh-email":
+            return f"new{next(self.fresh_emails)}@example.com"
+        if kind == "same":
+            return (form.get(arg) or [""])[0]
+        if kind == "code":
+            return self.classroom().join_code
+        if kind == "sort":
+            return f"a{self.ids['assignment']}"
+        if kind == "due":  # the assignment's due date as the form shows it
+            self.fresh()
+            assignment = self.session.get(Assignment, self.ids["assignment"])
+            return f"{local_time(assignment.due_at, self.classroom().time_zone):%Y-%m-%dT%H:%M}"
+        if kind == "quiz-question":
+            return self.questions[variant][1]
+        if kind == "quiz-shown":
+            position = self.position(variant)
+            if arg == "elsewhere":
+                position = position % len(QUESTION_TYPES) + 1
+            return self.stamp(self.questions[variant][1], self.ids["attempt"], position)
+        if kind == "review-question":
+            return self.questions[variant][1].replace("module-1-lesson-1", "module-2-lesson-1")
+        if kind == "review-shown":
+            card = self.card(variant)
+            reps = card.reps + 1 if arg == "elsewhere" else card.reps
+            return self.stamp("", card.id, reps)
+        if kind == "ticket":
+            if arg == "other":  # a ticket for another card
+                variant = QUESTION_TYPES[QUESTION_TYPES.index(variant) - 1]
+            card = self.card(variant)
+            with self.app.app_context():
+                return signer().dumps([card.id, card.reps, arg != "wrong", 1500])
+        raise AssertionError(f"no live value {name!r}")
+
+    def stamp(self, slug: str, *key: int) -> str:
+        """The signed `shown` field of an answer form shown at `key`, as the page has it."""
+        with self.app.test_request_context():
+            form = AnswerForm(meta={"csrf": False})
+            form.show(slug, *key)
+            return form.shown.data
+
+    def resolve(self, data: Mapping[str, Value], variant: str) -> dict[str, list[str]]:
+        resolved: dict[str, list[str]] = {}
+        for name, value in data.items():
+            values = value if isinstance(value, list) else [value]
+            resolved[name] = [self.resolve_one(v, variant, resolved) for v in values]
+        return resolved
+
+    def resolve_one(self, value: str | Live | Long, variant: str, form) -> str:
+        if isinstance(value, Live):
+            return TWEAKS[value.how](self.live(value.name, variant, form))
+        return str(value)
+
+
+# --- Routes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to fuzz one route: who sends it (someone allowed, so the fuzz reaches the form),
+    where (per variant: a question type, a role...), and the fields with valid-looking values
+    (the first of each must be accepted, or refused as `refused` says). `writes` names the
+    tables a success may change ("*": any), `prepare` puts the world back before each
+    example, `check` reads what an accepted request stored, `refused` gives the status the
+    input must be refused with (None: any outcome but a 500), `after` signs in again.
+    `hidden` fields are signed by the server: valid more often, or nothing gets past them."""
+
+    viewer: str
+    path: Callable[[World, str], str]
+    fields: Mapping[str, Sequence[str | Live]] = field(default_factory=dict)
+    query: Mapping[str, Sequence[str | Live]] = field(default_factory=dict)
+    variants: tuple[str, ...] = ("",)
+    writes: frozenset[str] = frozenset()
+    prepare: Callable[[World, str], None] | None = None
+    check: Callable[[World, Sent], None] | None = None
+    refused: Callable[[World, Sent], int | None] | None = None
+    after: Callable[[World], None] | None = None
+    hidden: frozenset[str] = frozenset()
+    examples: int = FUZZ.max_examples  # per route, shared among its variants
+    by_variant: Mapping[str, Mapping[str, Sequence[str | Live]]] = field(default_factory=dict)
+
+    def fields_for(self, variant: str) -> dict[str, Sequence[str | Live]]:
+        return {**self.fields, **self.by_variant.get(variant, {})}
+
+
+def _fixed(path: str) -> Callable[[World, str], str]:
+    return lambda world, variant: path
+
+
+def _in_class(tail: str) -> Callable[[World, str], str]:
+    return lambda world, variant: f"/classes/{world.ids['class_a']}{tail}"
+
+
+def parse_due(values: list[str]) -> datetime:
+    """What DateTimeLocalField reads: every value joined by spaces, in one of its formats."""
+    text = " ".join(values)
+    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            pass
+    raise AssertionError(f"an unreadable due date {text!r} was accepted")
+
+
+def expected_pass_mark(sent: Sent) -> int | None:
+    raw = sent.first("pass_mark")
+    return None if raw is None or not raw.strip() else int(raw)
+
+
+def old(sent: Sent, table: str, row_id: int, column: str):
+    row = next(r for r in sent.before[table] if r.id == row_id)
+    return getattr(row, column)
+
+
+# Checks of what an accepted request stored
+
+
+def check_role(world: World, sent: Sent) -> None:
+    assert world.user(sent.variant).role == sent.first("role")
+
+
+def refuse_role(world: World, sent: Sent) -> int | None:
+    role = sent.first("role")
+    if role not in ROLES:
+        return 400
+    if sent.variant == "nobody":
+        return 404
+    if sent.variant == "admin" and role != "admin":
+        return 400  # no admin demotes themselves
+    return None
+
+
+def check_password(world: World, sent: Sent) -> None:
+    new = sent.first("new_password")
+    assert check_password_hash(world.user("learner").password_hash, new)
+    assert new == sent.first("confirm") and 10 <= len(new) <= 128
+    world.passwords["learner"] = new
+    assert sent.landing.status_code == 200, "changing the password signs this browser out"
+
+
+def refuse_password(world: World, sent: Sent) -> int | None:
+    return 400 if sent.first("current_password") != world.passwords["learner"] else None
+
+
+def check_deleted(world: World, sent: Sent) -> None:
+    assert world.user("leaver") is None
+    class_c = world.session.get(Classroom, world.ids["class_c"])
+    assert class_c.owner_id == world.ids["colleague"], "the co-teacher takes the class over"
+    set_by = world.session.scalars(
+        select(Assignment.created_by_id).where(Assignment.class_id == class_c.id)
+    ).all()
+    assert set_by == [world.ids["colleague"]]
+    assert (
+        world.session.scalar(
+            select(func.count())
+            .select_from(ReviewCard)
+            .where(ReviewCard.user_id == world.ids["leaver"])
+        )
+        == 0
+    )
+    assert world.clients["leaver"].get("/today").status_code == 302, "signed out"
+    world.leaver_gone = True
+
+
+def prepare_leaver(world: World, variant: str) -> None:
+    if world.leaver_gone:
+        world.make_leaver()
+
+
+def refuse_delete(world: World, sent: Sent) -> int | None:
+    # A wrong password (or none) is a 400 that changes nothing.
+    return 400 if sent.first("password") != world.passwords["leaver"] else None
+
+
+def check_login(world: World, sent: Sent) -> None:
+    assert sent.first("password") == DEFAULT_PASSWORD
+    assert world.clients["anonymous"].get("/today").status_code == 200, "signed in"
+
+
+def refuse_login(world: World, sent: Sent) -> int | None:
+    return 400 if sent.first("password") != DEFAULT_PASSWORD else None
+
+
+def check_logout(world: World, sent: Sent) -> None:
+    assert world.clients["learner"].get("/today").status_code == 302, "signed out"
+
+
+def check_registered(world: World, sent: Sent) -> None:
+    world.fresh()
+    user = world.session.scalar(
+        select(User).where(User.email == normalize_email(sent.first("email")))
+    )
+    assert user is not None and user.role == "learner"
+    assert user.display_name == sent.first("display_name").strip()
+    assert user.time_zone == (sent.first("time_zone") or "UTC")
+    # What the database column holds (PostgreSQL refuses longer values).
+    assert len(user.email) <= 254, f"stored an email of {len(user.email)} characters"
+    assert len(user.display_name) <= 80
+    assert check_password_hash(user.password_hash, sent.first("password"))
+
+
+def check_settings(world: World, sent: Sent) -> None:
+    user = world.user("learner")
+    uid = world.ids["learner"]
+    parse = {
+        "display_name": str.strip,
+        "time_zone": str,
+        "daily_goal": int,
+        "desired_retention": float,
+        "new_cards_per_day": int,
+        "reviews_per_day": int,
+    }
+    for name, read in parse.items():
+        raw = sent.first(name)
+        expected = old(sent, "users", uid, name) if raw is None else read(raw)
+        assert getattr(user, name) == expected, name
+    assert 1 <= user.daily_goal <= 500 and 0.7 <= user.desired_retention <= 0.97
+    assert len(user.display_name) <= 80
+
+
+def prepare_instructor(world: World, variant: str) -> None:
+    world.fresh()
+    world.session.execute(
+        delete(ClassMembership).where(
+            ClassMembership.class_id == world.ids["class_a"],
+            ClassMembership.user_id.in_([world.ids["colleague"], world.ids["admin"]]),
+        )
+    )
+    world.session.commit()
+
+
+def check_instructor(world: World, sent: Sent) -> None:
+    world.fresh()
+    user = world.session.scalar(
+        select(User).where(User.email == normalize_email(sent.first("email")))
+    )
+    assert user.role in ("instructor", "admin")
+    membership = world.session.scalar(
+        select(ClassMembership).where(
+            ClassMembership.class_id == world.ids["class_a"], ClassMembership.user_id == user.id
+        )
+    )
+    assert membership.role == "instructor"
+
+
+def check_code(world: World, sent: Sent) -> None:
+    classroom = world.classroom()
+    if sent.variant == "new":
+        assert classroom.join_code != old(sent, "classes", classroom.id, "join_code")
+    else:
+        assert classroom.joining_open is (sent.variant == "open")
+
+
+def prepare_assignment(world: World, variant: str) -> None:
+    world.fresh()
+    if world.session.get(Assignment, world.ids["assignment"]) is None:
+        world.ids["assignment"] = world.add_assignment().id
+        world.session.commit()
+
+
+def check_assignment_gone(world: World, sent: Sent) -> None:
+    world.fresh()
+    assert world.session.get(Assignment, world.ids["assignment"]) is None
+
+
+def check_class_details(classroom: Classroom, sent: Sent, *, creating: bool) -> None:
+    def expected(name: str, default: str) -> str:
+        raw = sent.first(name)
+        return default if raw is None else raw.strip()
+
+    before = (
+        (lambda column: "")
+        if creating
+        else (lambda column: old(sent, "classes", classroom.id, column))
+    )
+    assert classroom.name == expected("name", before("name"))
+    assert classroom.description == expected("description", before("description"))
+    zone = sent.first("time_zone")
+    assert classroom.time_zone == (zone if zone is not None else before("time_zone") or "UTC")
+    assert 0 < len(classroom.name) <= 120 and len(classroom.description) <= 2000
+
+
+def check_edit(world: World, sent: Sent) -> None:
+    check_class_details(world.classroom(), sent, creating=False)
+
+
+def check_new_class(world: World, sent: Sent) -> None:
+    world.fresh()
+    classroom = world.session.scalar(select(Classroom).order_by(Classroom.id.desc()).limit(1))
+    assert classroom.id not in {row.id for row in sent.before["classes"]}
+    assert classroom.owner_id == world.ids["instructor"]
+    check_class_details(classroom, sent, creating=True)
+
+
+def check_edit_assignment(world: World, sent: Sent) -> None:
+    world.fresh()
+    assignment = world.session.get(Assignment, world.ids["assignment"])
+    due = due_from_local(parse_due(sent.form["due"]), world.classroom().time_zone)
+    assert assignment.due_at == due
+    assert assignment.pass_mark == expected_pass_mark(sent)
+
+
+def prepare_new_assignment(world: World, variant: str) -> None:
+    world.fresh()
+    world.session.execute(
+        delete(Assignment).where(
+            Assignment.class_id == world.ids["class_a"], Assignment.id != world.ids["assignment"]
+        )
+    )
+    world.session.commit()
+
+
+def check_new_assignment(world: World, sent: Sent) -> None:
+    world.fresh()
+    assignment = world.session.scalar(select(Assignment).order_by(Assignment.id.desc()).limit(1))
+    assert assignment.id not in {row.id for row in sent.before["assignments"]}
+    kind, _, slug = sent.first("target").partition(":")
+    target = assignment.module if kind == "module" else assignment.lesson
+    assert target is not None and target.slug == slug
+    assert assignment.due_at == due_from_local(
+        parse_due(sent.form["due"]), world.classroom().time_zone
+    )
+    assert assignment.pass_mark == expected_pass_mark(sent)
+
+
+def prepare_joiner(world: World, variant: str) -> None:
+    world.fresh()
+    world.session.execute(
+        delete(ClassMembership).where(
+            ClassMembership.class_id == world.ids["class_a"],
+            ClassMembership.user_id == world.ids["joiner"],
+        )
+    )
+    world.session.commit()
+
+
+def check_joined(world: World, sent: Sent) -> None:
+    assert world.membership("joiner").role == "learner"
+
+
+def check_learner_gone(world: World, sent: Sent) -> None:
+    assert world.membership("learner") is None
+
+
+def check_read(world: World, sent: Sent) -> None:
+    world.fresh()
+    progress = world.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == world.ids["learner"],
+            LessonProgress.lesson_id == world.lesson("module-1-lesson-2").id,
+        )
+    )
+    assert progress.completed_at is not None
+
+
+def prepare_question(world: World, variant: str) -> None:
+    """The question of this type open again in the attempt."""
+    world.fresh()
+    world.session.execute(
+        delete(QuizAnswer).where(
+            QuizAnswer.attempt_id == world.ids["attempt"],
+            QuizAnswer.question_id == world.questions[variant][0],
+        )
+    )
+    attempt = world.session.get(QuizAttempt, world.ids["attempt"])
+    attempt.submitted_at = None
+    attempt.score = 0.0
+    world.session.commit()
+
+
+def check_answered(world: World, sent: Sent) -> None:
+    world.fresh()
+    answer = world.session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == world.ids["attempt"],
+            QuizAnswer.question_id == world.questions[sent.variant][0],
+        )
+    )
+    assert answer is not None and 0.0 <= answer.score <= 1.0
+    assert sent.first("question") == world.questions[sent.variant][1]
+
+
+def check_started(world: World, sent: Sent) -> None:
+    world.fresh()
+    lesson = world.lesson(sent.variant)
+    assert world.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == world.ids["learner"],
+            QuizAttempt.lesson_id == lesson.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+
+
+def check_revealed(world: World, sent: Sent) -> None:
+    assert sent.response.status_code == 200
+    assert 'name="ticket"' in sent.response.get_data(as_text=True)
+
+
+def check_rated(world: World, sent: Sent) -> None:
+    card = world.card(sent.variant)
+    assert card.reps == old(sent, "review_cards", card.id, "reps") + 1
+    log = world.session.scalar(select(ReviewLog).order_by(ReviewLog.id.desc()).limit(1))
+    assert log.card_id == card.id and log.rating == int(sent.first("rating"))
+
+
+def prepare_undo(world: World, variant: str) -> None:
+    """A review to undo."""
+    world.fresh()
+    if world.session.scalar(select(ReviewLog.id).where(ReviewLog.voided_at.is_(None))) is None:
+        card = world.session.get(ReviewCard, world.cards["single"])
+        reviews.record_review(
+            user=world.session.get(User, world.ids["learner"]),
+            card=card,
+            reps_seen=card.reps,
+            rating=Rating.GOOD,
+            now=utcnow(),
+            duration_ms=1000,
+        )
+        world.session.commit()
+
+
+def check_undone(world: World, sent: Sent) -> None:
+    world.fresh()
+    assert world.session.scalar(select(ReviewLog.id).where(ReviewLog.voided_at.is_(None))) is None
+
+
+NAMES = ["Line 3 (nights)", "Zoë\u2019s 名前 class", "\u05e9\u05dc\u05d5\u05dd class", "A" * 120]
+ZONES = ["UTC", "Europe/Paris", "Pacific/Kiritimati", "America/St_Johns", "Etc/GMT+12"]
+# The answer fields of each question type, the first values a right or wrong answer.
+ANSWERS: dict[str, dict[str, list[str | Live]]] = {
+    "single": {"choice": ["1", "2", "3", "4", "true"]},
+    "multiple": {"choice": ["1", "2", "3", "4", "5"]},
+    "truefalse": {"choice": ["true", "false", "1"]},
+    "ordering": {
+        "position-1": ["1", "2", "3", "4"],
+        "position-2": ["2", "3", "1", "0"],
+        "position-3": ["3", "1", "2", "-1"],
+    },
+    "matching": {
+        "match-1": ["m1", "m2", "m3", "m4"],
+        "match-2": ["m2", "m3", "m1", "1"],
+        "match-3": ["m3", "m1", "m2", "m0"],
+    },
+    "short": {"answer": ["MES", " manufacturing Execution system. ", "ERP", "x" * 501]},
+}
+CARD_WRITES = frozenset({"review_cards", "review_logs", "activity_days"})
+
+# Every POST route. The first variant with the first value of each field is accepted.
+POST_ROUTES: dict[str, Route] = {
+    "admin.change_role": Route(
+        viewer="admin",
+        path=lambda world, variant: f"/admin/users/{world.ids[variant]}/role",
+        variants=("learner", "admin", "nobody"),
+        fields={"role": ["instructor", "learner", "admin"]},
+        by_variant={"admin": {"role": ["admin", "learner", "instructor"]}},
+        query={"q": ["", "learner", "%_"], "page": ["1", "2"]},
+        writes=frozenset({"users"}),
+        check=check_role,
+        refused=refuse_role,
+    ),
+    "auth.change_password": Route(
+        viewer="learner",
+        path=_fixed("/account/password"),
+        fields={
+            "current_password": [Live("password:learner"), WRONG_PASSWORD],
+            "new_password": [NEW_PASSWORD, "Zebra lantern 9 copper", Live("password:learner")],
+            "confirm": [Live("same:new_password"), NEW_PASSWORD],
+        },
+        writes=frozenset({"users"}),
+        check=check_password,
+        refused=refuse_password,
+        examples=HASHING,
+    ),
+    "auth.delete_account": Route(
+        viewer="leaver",
+        path=_fixed("/account/delete"),
+        fields={"password": [Live("password:leaver"), WRONG_PASSWORD, DEFAULT_PASSWORD.upper()]},
+        writes=frozenset({"*"}),
+        prepare=prepare_leaver,
+        check=check_deleted,
+        refused=refuse_delete,
+        examples=HASHING,
+    ),
+    "auth.login": Route(
+        viewer="anonymous",
+        path=_fixed("/account/login"),
+        fields={
+            "email": [
+                Live("email:learner"),
+                Live("email:learner", "upper"),
+                "nobody@example.com",
+                "\ufdfa@example.com",
+            ],
+            "password": [DEFAULT_PASSWORD, WRONG_PASSWORD],
+            "remember": ["y", ""],
+        },
+        query={"next": ["/classes", "//evil.example/", "https://evil.example/", "/\\evil.example"]},
+        writes=frozenset({"users"}),
+        check=check_login,
+        refused=refuse_login,
+        examples=HASHING,
+        after=World.reset_anonymous,
+    ),
+    "auth.logout": Route(
+        viewer="learner",
+        path=_fixed("/account/logout"),
+        check=check_logout,
+        after=lambda world: world.sign_in("learner"),
+    ),
+    "auth.register": Route(
+        viewer="anonymous",
+        path=_fixed("/account/register"),
+        fields={
+            "email": [
+                Live("fresh-email"),
+                Live("email:learner"),
+                "not an email",
+                "İ@example.com",  # lower() makes it longer
+                "a@\ufb03.example",  # NFKC makes it longer
+                "\u00e9@\u00e9.example",
+                '"quoted"@example.com',
+                "a@[127.0.0.1]",
+            ],
+            "display_name": ["New learner", "Zoë 名前 \U0001f600", "A" * 80],
+            "password": [NEW_PASSWORD, "short"],
+            "confirm": [Live("same:password"), NEW_PASSWORD],
+            "time_zone": ZONES,
+        },
+        writes=frozenset({"users"}),
+        check=check_registered,
+        examples=HASHING,
+        after=World.reset_anonymous,
+    ),
+    "auth.settings": Route(
+        viewer="learner",
+        path=_fixed("/account/settings"),
+        fields={
+            "display_name": ["Night shift lead", " Zoë 名前 ", "A" * 80],
+            "time_zone": ZONES,
+            "daily_goal": ["20", "1", "500"],
+            "desired_retention": ["0.9", "0.7", "0.97"],
+            "new_cards_per_day": ["20", "0", "999"],
+            "reviews_per_day": ["200", "1", "9999"],
+        },
+        writes=frozenset({"users"}),
+        check=check_settings,
+    ),
+    "classes.add_instructor": Route(
+        viewer="instructor",
+        path=_in_class("/instructors"),
+        fields={
+            "email": [
+                Live("email:colleague"),
+                Live("email:admin"),
+                Live("email:learner"),
+                "nobody@example.com",
+            ]
+        },
+        writes=frozenset({"class_memberships"}),
+        prepare=prepare_instructor,
+        check=check_instructor,
+    ),
+    "classes.change_code": Route(
+        viewer="instructor",
+        path=lambda world, variant: f"/classes/{world.ids['class_a']}/code/{variant}",
+        variants=("new", "close", "open"),
+        writes=frozenset({"classes"}),
+        check=check_code,
+    ),
+    "classes.delete_assignment": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/assignments/{world.ids['assignment']}/delete"
+        ),
+        writes=frozenset({"assignments"}),
+        prepare=prepare_assignment,
+        check=check_assignment_gone,
+    ),
+    "classes.edit": Route(
+        viewer="instructor",
+        path=_in_class("/edit"),
+        fields={
+            "name": NAMES,
+            "description": ["Second shift", "", "<b>Bold</b> & **not**"],
+            "time_zone": ZONES,
+        },
+        writes=frozenset({"classes"}),
+        check=check_edit,
+    ),
+    "classes.edit_assignment": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/assignments/{world.ids['assignment']}/edit"
+        ),
+        fields={
+            "due": [DUE, DUE_WITH_SECONDS, Live("due")],
+            "pass_mark": ["80", "", "1", "100"],
+        },
+        writes=frozenset({"assignments"}),
+        check=check_edit_assignment,
+    ),
+    "classes.join": Route(
+        viewer="joiner",
+        path=_fixed("/classes/join"),
+        fields={"code": [Live("code"), Live("code", "typed"), "ABCD-EFGH"]},
+        writes=frozenset({"class_memberships"}),
+        prepare=prepare_joiner,
+        check=check_joined,
+    ),
+    "classes.leave": Route(
+        viewer="learner",
+        path=_in_class("/leave"),
+        writes=frozenset({"class_memberships"}),
+        prepare=lambda world, variant: world.ensure_member("learner"),
+        check=check_learner_gone,
+    ),
+    "classes.new": Route(
+        viewer="instructor",
+        path=_fixed("/classes/new"),
+        fields={
+            "name": NAMES,
+            "description": ["", "Second shift", "<b>Bold</b> & **not**"],
+            "time_zone": ZONES,
+        },
+        writes=frozenset({"classes", "class_memberships"}),
+        check=check_new_class,
+    ),
+    "classes.new_assignment": Route(
+        viewer="instructor",
+        path=_in_class("/assignments/new"),
+        fields={
+            "target": [
+                "lesson:module-1-lesson-2",
+                "module:module-2",
+                "lesson:module-2-lesson-1",
+                "module:module-1",
+                "lesson:no-such-lesson",
+                "module:",
+            ],
+            "due": [DUE, DUE_WITH_SECONDS],
+            "pass_mark": ["80", "", "1", "100"],
+        },
+        writes=frozenset({"assignments"}),
+        prepare=prepare_new_assignment,
+        check=check_new_assignment,
+    ),
+    "classes.remove_learner": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/learners/{world.ids['learner']}/remove"
+        ),
+        writes=frozenset({"class_memberships"}),
+        prepare=lambda world, variant: world.ensure_member("learner"),
+        check=check_learner_gone,
+    ),
+    "learn.mark_read": Route(
+        viewer="learner",
+        path=_fixed("/lessons/module-1-lesson-2/read"),
+        writes=frozenset({"lesson_progress"}),
+        check=check_read,
+    ),
+    "quiz.question": Route(
+        viewer="learner",
+        path=lambda world, variant: (
+            f"/attempts/{world.ids['attempt']}/questions/{world.position(variant)}"
+        ),
+        variants=QUESTION_TYPES,
+        fields={
+            "question": [Live("quiz-question")],
+            "shown": [Live("quiz-shown"), Live("quiz-shown:elsewhere")],
+        },
+        by_variant=ANSWERS,
+        writes=frozenset(
+            {"quiz_answers", "quiz_attempts", "review_cards", "activity_days", "lesson_progress"}
+        ),
+        prepare=prepare_question,
+        check=check_answered,
+        hidden=frozenset({"question", "shown"}),
+    ),
+    "quiz.start": Route(
+        viewer="learner",
+        path=lambda world, variant: f"/lessons/{variant}/quiz",
+        variants=("module-1-lesson-2", "module-2-lesson-2"),
+        writes=frozenset({"quiz_attempts", "lesson_progress"}),
+        check=check_started,
+    ),
+    "review.answer": Route(
+        viewer="learner",
+        path=lambda world, variant: f"/review/{world.cards[variant]}",
+        variants=QUESTION_TYPES,
+        fields={
+            "question": [Live("review-question")],
+            "shown": [Live("review-shown"), Live("review-shown:elsewhere")],
+        },
+        by_variant=ANSWERS,
+        check=check_revealed,
+        hidden=frozenset({"question", "shown"}),
+    ),
+    "review.rate": Route(
+        viewer="learner",
+        path=lambda world, variant: f"/review/{world.cards[variant]}/rate",
+        variants=QUESTION_TYPES,
+        fields={
+            "ticket": [Live("ticket:right"), Live("ticket:wrong"), Live("ticket:other")],
+            "rating": ["3", "1", "2", "4"],
+        },
+        writes=CARD_WRITES,
+        check=check_rated,
+        hidden=frozenset({"ticket"}),
+    ),
+    "review.undo": Route(
+        viewer="learner",
+        path=_fixed("/review/undo"),
+        writes=CARD_WRITES,
+        prepare=prepare_undo,
+        check=check_undone,
+    ),
+}
+
+# Every GET route that reads its query string; GET routes that do not are listed after it.
+QUERY_ROUTES: dict[str, Route] = {
+    "admin.users": Route(
+        viewer="admin",
+        path=_fixed("/admin/users"),
+        query={"q": ["", "learner", "%", "_", "LEARNER"], "page": ["1", "2", "0", "999999"]},
+    ),
+    # Signed in, the login page sends the learner on to `next`: it must stay on this site.
+    "auth.login": Route(
+        viewer="learner",
+        path=_fixed("/account/login"),
+        query={
+            "next": [
+                "/classes",
+                "//evil.example/",
+                "https://evil.example/",
+                "/\\evil.example",
+                "/\t/evil.example",
+                "javascript:alert(1)",
+                "/%2F%2Fevil.example",
+            ]
+        },
+    ),
+    "classes.grades": Route(
+        viewer="instructor",
+        path=_in_class("/gradebook"),
+        query={
+            "sort": ["name", "email", "leeches", Live("sort"), "a0", "a", "a²"],
+            "dir": ["desc", "asc"],
+        },
+    ),
+}
+GET_WITHOUT_QUERY = frozenset(
+    {
+        "auth.change_password",
+        "auth.delete_account",
+        "auth.export",
+        "auth.register",
+        "auth.settings",
+        "classes.analysis",
+        "classes.edit",
+        "classes.edit_assignment",
+        "classes.grades_csv",
+        "classes.index",
+        "classes.join",
+        "classes.learner",
+        "classes.new",
+        "classes.new_assignment",
+        "classes.overview",
+        "health.healthz",
+        "learn.catalogue",
+        "learn.lesson",
+        "learn.module",
+        "learn.today",
+        "quiz.attempt",
+        "quiz.question",
+        "quiz.results",
+        "review.session",
+        "review.stats",
+        "static",
+    }
+)
+
+# Every URL with a text parameter: its valid values, and what opening it may write.
+TEXT_PARAMETERS: dict[str, tuple[list[str | Live], frozenset[str]]] = {
+    "/classes/join/<code>": ([Live("code"), Live("code", "typed")], frozenset()),
+    "/lessons/<slug>": (["module-1-lesson-1"], frozenset({"lesson_progress"})),
+    "/lessons/<slug>/quiz": (
+        ["module-1-lesson-2"],
+        frozenset({"quiz_attempts", "lesson_progress"}),
+    ),
+    "/lessons/<slug>/read": (["module-1-lesson-2"], frozenset({"lesson_progress"})),
+    "/modules/<slug>": (["module-1"], frozenset()),
+    "/static/<path:filename>": (["css/app.css", "js/app.js"], frozenset()),
+}
+
+# Inputs that once gave a 500 or stored something wrong, kept as explicit examples.
+QUIZ_SHOWN = {"question": Live("quiz-question"), "shown": Live("quiz-shown")}
+REVIEW_SHOWN = {"question": Live("review-question"), "shown": Live("review-shown")}
+REGRESSIONS: dict[str, list[Sample]] = {
+    "quiz.question": [
+        # "²".isdigit() but int("²") raises: a 500 from Ordering.response_from_form.
+        Sample("ordering", {**QUIZ_SHOWN, "position-1": "²", "position-2": "1", "position-3": "3"}),
+        # So does int() of more than 4300 digits.
+        Sample("ordering", {**QUIZ_SHOWN, "position-1": "1" * 4301}),
+        # A NUL in the second value of a key passes refuse_nul_bytes, which reads the first.
+        Sample("short", {**QUIZ_SHOWN, "answer": [" ", "MES\x00"]}),
+    ],
+    "review.answer": [
+        Sample(
+            "ordering", {**REVIEW_SHOWN, "position-1": "²", "position-2": "1", "position-3": "3"}
+        ),
+    ],
+    "auth.register": [
+        # 32 characters, 72 bytes: valid and short enough, but NFKC makes it 372 characters.
+        Sample(
+            "",
+            {
+                "email": "\ufdfa" * 20 + "@example.com",
+                "display_name": "New learner",
+                "password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+                "time_zone": "UTC",
+            },
+        ),
+    ],
+}
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+# Mostly what forms send; multipart now and then (the app refuses it: it takes no files).
+ENCODINGS = st.sampled_from(("urlencoded",) * 9 + ("multipart",))
+
+
+def samples(route: Route, variant: str) -> st.SearchStrategy[Sample]:
+    normal = st.builds(
+        Sample,
+        variant=st.just(variant),
+        form=form_data(route.fields_for(variant), route.hidden),
+        query=form_data(route.query) if route.query else st.just({}),
+        encoding=ENCODINGS,
+    )
+    oversized = st.builds(
+        Sample,
+        variant=st.just(variant),
+        encoding=ENCODINGS,
+        oversized=st.integers(min_value=MAX_BODY + 1, max_value=MAX_BODY + 64 * 1024),
+    )
+    # One example in twelve is over the limit (one_of would pick either half as often).
+    return st.sampled_from(["normal"] * 11 + ["oversized"]).flatmap(
+        lambda kind: normal if kind == "normal" else oversized
+    )
+
+
+def on_site(location: str) -> bool:
+    parts = urlsplit(location)
+    return (
+        parts.scheme in ("", "http")
+        and parts.netloc in ("", "localhost")
+        and not location.startswith(("//", "/\\"))
+    )
+
+
+def has_nul(value) -> bool:
+    """A NUL anywhere in a row, its JSON included (PostgreSQL cannot store one in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def changed_tables(before: dict[str, list], after: dict[str, list]) -> set[str]:
+    return {name for name in before if before[name] != after[name]}
+
+
+def send(world: World, route: Route, sample: Sample, method: str = "POST") -> Sent:
+    """Send one sample and check the rules every request keeps; returns what happened."""
+    if route.prepare:
+        route.prepare(world, sample.variant)
+    client = world.clients[route.viewer]
+    url = route.path(world, sample.variant)
+    form = world.resolve(sample.form, sample.variant)
+    query = world.resolve(sample.query, sample.variant)
+    query_string = MultiDict([(k, v) for k, values in query.items() for v in values])
+    before = world.rows()
+    if method == "GET":
+        response = client.get(url, query_string=query_string)
+    else:
+        body = [("csrf_token", world.token(route.viewer))]
+        if sample.oversized:
+            body.append(("filler", "x" * sample.oversized))
+        body += [(k, v) for k, values in form.items() for v in values]
+        if sample.encoding == "multipart":
+            # Encoded here, in memory: the test client would spool a large body to a
+            # temporary file and leave it open when the app does not read it.
+            boundary, data = encode_multipart(MultiDict(body))
+            content_type = f'multipart/form-data; boundary="{boundary}"'
+        else:
+            data, content_type = MultiDict(body), "application/x-www-form-urlencoded"
+        response = client.post(url, data=data, query_string=query_string, content_type=content_type)
+    response.close()
+    status = response.status_code
+    after = world.rows()
+    sent = Sent(sample.variant, form, query, response, before, after)
+    assert status < 500, status
+    changed = changed_tables(before, after)
+    if sample.oversized:
+        # Multipart bodies are refused unread (415): no page takes a file.
+        allowed = (413, 415) if sample.encoding == "multipart" else (413,)
+        assert status in allowed, f"a body over the limit got {status}"
+    expected = route.refused(world, sent) if route.refused else None
+    if 400 <= status < 500:
+        assert not changed, f"refused with {status} but wrote to {sorted(changed)}"
+        # The refusal the input calls for, unless the body was refused whole first.
+        assert status in (expected, 413, 415) or expected is None, (status, expected)
+        return sent
+    assert expected is None, f"accepted with {status} what must be refused with {expected}"
+    if "*" not in route.writes:
+        assert changed <= route.writes, f"also wrote to {sorted(changed - route.writes)}"
+    for table in changed:
+        stored = [row for row in after[table] if row not in before[table] and has_nul(tuple(row))]
+        assert not stored, f"stored a NUL character in {table}: {stored}"
+    if 300 <= status < 400:
+        location = response.headers["Location"]
+        assert on_site(location), location
+        # As a browser would: this also shows the stored values and empties the flashes.
+        sent.landing = client.get(location)
+        sent.landing.close()
+        assert sent.landing.status_code < 500, (location, sent.landing.status_code)
+    if route.check:
+        route.check(world, sent)
+    if route.after:
+        route.after(world)  # signs in again where the request started a new session
+    return sent
+
+
+def text_values(valid: Sequence[str | Live]) -> st.SearchStrategy:
+    good = st.sampled_from(list(valid))
+    return st.one_of(good, st.builds(tweaked, good, st.sampled_from(sorted(TWEAKS))), NASTY)
+
+
+def fill(rule: str, text: str) -> str:
+    """The rule's URL with `text`, percent-encoded, for its one parameter."""
+    start, end = rule.index("<"), rule.index(">") + 1
+    safe = "/" if rule[start:end].startswith("<path:") else ""
+    return rule[:start] + quote(text, safe=safe) + rule[end:]
+
+
+def valid_sample(route: Route, variant: str) -> Sample:
+    return Sample(variant, {name: values[0] for name, values in route.fields_for(variant).items()})
+
+
+@pytest.fixture
+def world(app, db, tmp_path) -> World:
+    sync_tree(write_content(tmp_path, modules=2, lessons_per_module=2, all_types=True))
+    db.session.commit()
+    assert app.config["MAX_CONTENT_LENGTH"] == MAX_BODY
+    built = World(app, db)
+    built.build()
+    return built
+
+
+# --- Tests --------------------------------------------------------------------------------------
+
+
+def view_reads_query(app, endpoint: str) -> bool:
+    return "request.args" in inspect.getsource(inspect.unwrap(app.view_functions[endpoint]))
+
+
+def text_parameter_rules(app) -> set[str]:
+    """Rules with a parameter that takes text: anything but an int or a fixed choice."""
+    return {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if any(
+            converter in ("", "string", "path")
+            for converter in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", rule.rule)
+        )
+    }
+
+
+def test_every_route_has_a_fuzz_entry(app):
+    """A new POST route, GET route reading its query string or URL with a text parameter
+    fails here until it has an entry above."""
+    rules = list(app.url_map.iter_rules())
+    post = {rule.endpoint for rule in rules if "POST" in rule.methods}
+    get = {rule.endpoint for rule in rules if "GET" in rule.methods}
+    assert post - POST_ROUTES.keys() == set(), "POST routes without a fuzz entry"
+    assert POST_ROUTES.keys() - post == set(), "fuzz entries for POST routes that are gone"
+    assert get - QUERY_ROUTES.keys() - GET_WITHOUT_QUERY == set(), "GET routes not listed"
+    assert (QUERY_ROUTES.keys() | GET_WITHOUT_QUERY) - get == set(), "listed routes are gone"
+    assert QUERY_ROUTES.keys() & GET_WITHOUT_QUERY == set()
+    for endpoint in post | get:
+        if view_reads_query(app, endpoint):
+            entry = QUERY_ROUTES.get(endpoint) or POST_ROUTES.get(endpoint)
+            assert entry and entry.query, f"{endpoint} reads its query string: fuzz it"
+    for endpoint in GET_WITHOUT_QUERY:
+        assert not view_reads_query(app, endpoint), f"{endpoint} reads its query string"
+    assert text_parameter_rules(app) == TEXT_PARAMETERS.keys()
+
+
+@pytest.mark.parametrize("endpoint", sorted(POST_ROUTES))
+def test_fuzzed_forms_never_fail_and_refusals_write_nothing(world, endpoint):
+    route = POST_ROUTES[endpoint]
+    # The table is right: valid data from this viewer gets through to a success, or to the
+    # refusal the table expects (a missing user, an admin demoting themselves)...
+    for variant in route.variants:
+        sent = send(world, route, valid_sample(route, variant))
+        status = sent.response.status_code
+        assert status < 400 or (route.refused and route.refused(world, sent) == status)
+    # ... and a body over the limit is refused whole, however it is encoded.
+    for encoding in ("urlencoded", "multipart"):
+        send(world, route, Sample(route.variants[0], encoding=encoding, oversized=MAX_BODY + 1))
+
+    # The world is built once for all the examples, which run in an inner @given function:
+    # the fixture is not handed to hypothesis, so no function_scoped_fixture health check to
+    # suppress, and that is sound because every example compares with a fresh snapshot of
+    # the database, and `prepare` restores what a success took away (an assignment, a
+    # membership, the account), so nothing carried over can hide a failure. Each variant (a
+    # question type, a role...) gets examples, and a seed, of its own.
+    failures: list[Exception] = []
+    for variant in route.variants:
+
+        @settings(FUZZ, max_examples=max(route.examples // len(route.variants), 8))
+        @seed(stream(endpoint, variant))
+        @given(sample=samples(route, variant))
+        def fuzz(sample):
+            send(world, route, sample)
+
+        for sample in REGRESSIONS.get(endpoint, ()):
+            if sample.variant == variant:
+                fuzz = example(sample)(fuzz)
+        try:
+            fuzz()
+        except Exception as error:  # every variant runs, so each failure shows
+            failures.append(error)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise ExceptionGroup(f"{endpoint}: {len(failures)} variants failed", failures)
+
+
+@pytest.mark.parametrize("endpoint", sorted(QUERY_ROUTES))
+def test_fuzzed_query_strings_never_fail_or_write(world, endpoint):
+    route = QUERY_ROUTES[endpoint]
+    normal = send(world, route, Sample("", query={k: v[0] for k, v in route.query.items()}), "GET")
+    assert normal.response.status_code < 400
+
+    @FUZZ
+    @seed(stream(endpoint))
+    @given(query=form_data(route.query))
+    def fuzz(query):
+        send(world, route, Sample("", query=query), "GET")  # writes=∅: no GET may write
+
+    fuzz()
+
+
+def test_fuzzed_text_in_urls_never_fails(app, world):
+    """Every URL with a text parameter, fuzzed in that parameter (percent-encoded)."""
+    rules = {rule.rule: rule for rule in app.url_map.iter_rules()}
+
+    def send_to(rule: str, value: str | Live | Long):
+        method = "POST" if "POST" in rules[rule].methods else "GET"
+        route = Route(
+            viewer="learner",
+            path=lambda world, variant: fill(rule, world.resolve_one(value, variant, {})),
+            writes=TEXT_PARAMETERS[rule][1],
+        )
+        return send(world, route, Sample(""), method)
+
+    for rule, (valid, _) in TEXT_PARAMETERS.items():
+        assert send_to(rule, valid[0]).response.status_code < 400, rule
+
+    @settings(FUZZ, max_examples=30)
+    @seed(stream("text in URLs"))
+    @given(data=st.data())
+    def fuzz(data):
+        rule = data.draw(st.sampled_from(sorted(TEXT_PARAMETERS)), label="rule")
+        send_to(rule, data.draw(text_values(TEXT_PARAMETERS[rule][0]), label="value"))
+
+    fuzz()
+
+
+# Ids no row has: past any id yet made, past 32 and 64 bits, and far past.
+HUGE_IDS = st.one_of(
+    st.sampled_from([0, 2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30]),
+    st.integers(min_value=10**6, max_value=10**40),
+)
+
+
+def int_rules(app) -> dict[str, tuple[set[str], Any]]:
+    return {
+        rule.rule: ({"GET", "POST"} & rule.methods, rule)
+        for rule in app.url_map.iter_rules()
+        if "<int:" in rule.rule
+    }
+
+
+@st.composite
+def id_targets(draw, rules: dict[str, tuple[set[str], Any]], class_id: int):
+    """A rule with an id URL, a method, and ids: a real class (so that the ids after it are
+    looked up too) or one too large for any table."""
+    rule = draw(st.sampled_from(sorted(rules)))
+    methods, rule_object = rules[rule]
+    values: dict[str, Any] = {}
+    for argument in sorted(rule_object.arguments):
+        if argument == "change":
+            values[argument] = draw(st.sampled_from(["new", "open", "close"]))
+        elif argument == "class_id":
+            values[argument] = draw(st.one_of(st.just(class_id), HUGE_IDS))
+        else:
+            values[argument] = draw(HUGE_IDS)
+    return rule, draw(st.sampled_from(sorted(methods))), values
+
+
+def test_fuzzed_ids_in_urls_never_fail(app, world):
+    """Every URL with an id, with ids no row has, from an admin (who may open every class):
+    a 404, never a 500, and nothing written."""
+    rules = int_rules(app)
+
+    @settings(FUZZ, max_examples=40)
+    @seed(stream("ids in URLs"))
+    @given(target=id_targets(rules, world.ids["class_a"]))
+    @example(target=("/classes/<int:class_id>", "GET", {"class_id": 2**63}))
+    @example(target=("/attempts/<int:attempt_id>", "GET", {"attempt_id": 10**30}))
+    def fuzz(target):
+        rule, method, values = target
+        _, url = rules[rule][1].build(values)
+        route = Route(viewer="admin", path=lambda world, variant: url, writes=frozenset({"*"}))
+        send(world, route, Sample(""), method)
+
+    fuzz()
