@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_template_filters(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -60,6 +61,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(health_bp)
+
+
+def register_template_filters(app: Flask) -> None:
+    from quizapp.core.words import plural
+
+    app.add_template_filter(plural)
 
 
 def register_errorhandlers(app: Flask) -> None:

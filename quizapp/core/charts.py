@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
+from quizapp.core.words import plural
+
 BRAND = "#1f5f8b"
 GRID = "#d5dce4"
 TEXT = "#55606e"
@@ -81,7 +83,7 @@ def bar_chart(
 
     highest_label, highest = max(values, key=lambda pair: pair[1])
     desc = (
-        f"{_plural(len(values), 'bar')}, {labels[0]} to {labels[-1]}; "
+        f"{plural(len(values), 'bar')}, {labels[0]} to {labels[-1]}; "
         f"highest {highest_label} with {_amount(highest, unit)}; "
         f"total {_amount(sum(value for _, value in values), unit)}."
     )
@@ -120,7 +122,7 @@ def calendar_heatmap(
             body.append(
                 _label(x, HEAT_TOP - 5, MONTHS[day.month - 1], anchor="start", size=9, cls="month")
             )
-        tooltip = f"{day.isoformat()}: {_plural(shown[day], 'review')}"
+        tooltip = f"{day.isoformat()}: {plural(shown[day], 'review')}"
         body.append(
             f'<rect class="day" x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2"'
             f' fill="{HEAT[levels[shown[day]]]}"><title>{tooltip}</title></rect>'
@@ -132,7 +134,7 @@ def calendar_heatmap(
         busiest = max(days, key=lambda day: (shown[day], day))
         active = sum(1 for count in shown.values() if count)
         desc += (
-            f"total {_plural(total, 'review')} on {_plural(active, 'day')}; "
+            f"total {plural(total, 'review')} on {plural(active, 'day')}; "
             f"busiest day {busiest.isoformat()} with {shown[busiest]}."
         )
     else:
@@ -218,10 +220,6 @@ def _number(value: float) -> str:
 
 def _amount(value: float, unit: str) -> str:
     return f"{_number(value)}{'' if unit in ('', '%') else ' '}{unit}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _n(coordinate: float) -> str:

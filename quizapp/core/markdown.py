@@ -38,13 +38,14 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"style"}, "th": {"style"}}
+TABLE_BOX_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
 
 
 @lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     """Sanitized HTML for a lesson body; headings start at h2 because the title is the h1."""
     html = _renderer.render(text)
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -52,6 +53,10 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         filter_style_properties={"text-align"},
     )
+    # A table wider than a phone scrolls inside its own box instead of widening the page; the
+    # box takes keyboard focus so it can be scrolled without a mouse. Added after cleaning, so
+    # lesson text can never supply these attributes itself.
+    return clean.replace("<table>", TABLE_BOX_OPEN).replace("</table>", "</table></div>")
 
 
 def raw_html_lines(text: str) -> list[int]:
