@@ -37,8 +37,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check quizapp tests bench
 	$(BIN)/ruff format --check quizapp tests bench
 
+# The scale benchmark, not part of `make test` (bench/README.md). One database and one request:
+# make bench BENCH_ARGS="--db sqlite --only gradebook"
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 check-content: $(VENV)/.installed
 	$(FLASK) content check

@@ -1,0 +1,1 @@
+"""The scale benchmark: `make bench`, or `python bench/run.py --help`."""

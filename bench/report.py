@@ -1,0 +1,271 @@
+"""Targets, verdicts and the results table (Markdown), from the figures bench/run.py collects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# The measured requests, in the order of the table.
+REQUESTS = (
+    "floor",
+    "dashboard",
+    "lesson",
+    "quiz answer",
+    "review step",
+    "stats",
+    "gradebook",
+    "gradebook csv",
+    "item analysis",
+)
+# Parts of the review step, shown under it.
+REVIEW_PARTS = ("review answer", "review rate", "review next")
+DESCRIPTIONS = {
+    "floor": "GET /healthz (one SELECT 1, no login)",
+    "dashboard": "GET /today",
+    "lesson": "GET /lessons/<slug>, signed in",
+    "quiz answer": "POST a question's answer in a quiz attempt",
+    "review step": "POST answer + POST rating + GET next card",
+    "review answer": "POST /review/<card>",
+    "review rate": "POST /review/<card>/rate",
+    "review next": "GET /review",
+    "stats": "GET /review/stats",
+    "gradebook": "GET /classes/<id>/gradebook (100 learners, 5 modules)",
+    "gradebook csv": "GET /classes/<id>/gradebook.csv",
+    "item analysis": "GET /classes/<id>/assignments/<id>",
+}
+MEMORY_TARGET_MB = 150
+# Kept from the previous bench, which timed them: loading content/ and syncing it.
+CONTENT_TARGETS_S = {"content check": 3, "content sync": 5}
+
+
+@dataclass(frozen=True)
+class Target:
+    p95_ms: float | None = None
+    # Throughput at least this share of the floor endpoint's.
+    of_floor: float | None = None
+    note: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.p95_ms is not None:
+            parts.append(f"p95 < {self.p95_ms:g} ms")
+        if self.of_floor is not None:
+            parts.append(f"≥ {self.of_floor:g}x floor")
+        parts.append("queries equal")
+        return ", ".join(parts) + (f" ({self.note})" if self.note else "")
+
+
+TARGETS = {
+    "floor": Target(),
+    "dashboard": Target(p95_ms=25),
+    "lesson": Target(p95_ms=25),
+    "quiz answer": Target(p95_ms=25),
+    "review step": Target(p95_ms=15, of_floor=0.25),
+    "stats": Target(),
+    "gradebook": Target(p95_ms=80),
+    "gradebook csv": Target(),
+    "item analysis": Target(p95_ms=80, note="the previous bench's target"),
+}
+
+
+def verdict(
+    name: str,
+    figures: dict[str, Any] | None,
+    floor_rate: float | None,
+    queries: tuple[int | None, int | None],
+) -> tuple[str, list[str]]:
+    """("pass" or "FAIL", what missed)."""
+    target, missed = TARGETS.get(name, Target()), []
+    if figures is None:
+        return "no data", ["no samples"]
+    if target.p95_ms is not None and figures["p95_ms"] >= target.p95_ms:
+        missed.append("p95")
+    if target.of_floor is not None and (
+        not floor_rate or figures["per_second"] < target.of_floor * floor_rate
+    ):
+        missed.append("throughput")
+    tiny, full = queries
+    if tiny is None or full is None or tiny != full:
+        missed.append("queries")
+    return ("FAIL" if missed else "pass"), missed
+
+
+def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows for one database, with verdicts, in REQUESTS order."""
+    phases = result.get("load", {}).get("phases", {})
+    tiny = result.get("queries_tiny", {}).get("queries", {})
+    full = result.get("queries_full", {}).get("queries", {})
+    floor = phases.get("floor", {}).get("requests", {}).get("floor")
+    floor_rate = floor["per_second"] if floor else None
+    table = []
+    for name in REQUESTS:
+        if name not in phases:
+            continue
+        phase = phases[name]
+        for part in (name, *(REVIEW_PARTS if name == "review step" else ())):
+            figures = phase["requests"].get(part)
+            queries = (tiny.get(part), full.get(part))
+            row = {
+                "request": part,
+                "part_of": name if part != name else None,
+                "figures": figures,
+                "of_floor": figures["per_second"] / floor_rate
+                if figures and floor_rate and part == name
+                else None,
+                "queries": queries,
+                "errors": phase["errors"] if part == name else 0,
+            }
+            if part == name:
+                row["result"], row["missed"] = verdict(name, figures, floor_rate, queries)
+                row["target"] = TARGETS[name].describe()
+            table.append(row)
+    return table
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    lines = [
+        "| Request | n | p50 ms | p95 ms | p99 ms | req/s | x floor | queries 10 / 10k | "
+        "target | result |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows(result):
+        figures, (tiny, full) = row["figures"], row["queries"]
+        name = row["request"] if row["part_of"] is None else f"  ↳ {row['request']}"
+        queries = f"{'-' if tiny is None else tiny} / {'-' if full is None else full}"
+        if figures is None:
+            numbers = ["-"] * 6
+        else:
+            numbers = [
+                str(figures["count"]),
+                _ms(figures["p50_ms"]),
+                _ms(figures["p95_ms"]),
+                _ms(figures["p99_ms"]),
+                f"{figures['per_second']:.0f}" if row["part_of"] is None else "",
+                f"{row['of_floor']:.2f}" if row["of_floor"] is not None else "",
+            ]
+        result_text = ""
+        if row["part_of"] is None:
+            result_text = row["result"]
+            if row["missed"]:
+                result_text += f" ({', '.join(row['missed'])})"
+            if row["errors"]:
+                result_text += f", {row['errors']} errors"
+        lines.append(
+            f"| {name} | {' | '.join(numbers)} | {queries} | {row.get('target', '')} | "
+            f"{result_text} |"
+        )
+    return "\n".join(lines)
+
+
+def memory_line(result: dict[str, Any]) -> tuple[str, bool]:
+    peaks = result.get("worker_peak_mb", {})
+    if not peaks:
+        return "Peak memory per worker: not measured", False
+    worst = max(peaks.values())
+    ok = worst < MEMORY_TARGET_MB
+    each = ", ".join(f"{value:.0f}" for value in peaks.values())
+    verdict_text = "pass" if ok else "FAIL"
+    return (
+        f"Peak memory per worker (VmHWM): {each} MiB; target < {MEMORY_TARGET_MB} MiB: "
+        f"{verdict_text}",
+        ok,
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, settings = results["machine"], results["settings"]
+    out = [
+        "# quizapp scale benchmark",
+        "",
+        f"Run {results['started']} on {machine['cpus']} CPUs ({machine['cpu']}), "
+        f"Python {machine['python']}, SQLite {machine['sqlite']}"
+        + (f", PostgreSQL {machine['postgresql']}" if machine.get("postgresql") else "")
+        + f". Load average at the start: {machine['load_average_start']}.",
+        "",
+        f"gunicorn with {settings['workers']} sync workers on 127.0.0.1; {settings['threads']} "
+        f"client threads in a separate process, signed in as different learners (up to "
+        f"{settings['learners']}) and instructors (one per class); {settings['seconds']:g} s "
+        f"per request after {settings['warmup']:g} s of warm-up. "
+        f"Command: `{results['command']}`",
+        "",
+        "Latencies are seen by the clients: with more clients than workers, a request also "
+        "waits for others to be served. req/s is the throughput at that concurrency (threads "
+        "÷ mean latency); x floor divides it by /healthz's. Queries are SQL statements per "
+        "request counted in-process on a tiny dataset (10 learners) and on the full one "
+        "(10,000); a review step is its three requests together; n is the number of samples.",
+    ]
+    for database, result in results["databases"].items():
+        out += ["", f"## {result.get('label', database)}", ""]
+        if "error" in result:
+            out += [f"Not measured: {result['error']}"]
+            continue
+        generation = result["generation"]
+        how = "reused from the cache, generated" if generation["reused"] else "generated"
+        seconds = generation["seconds"]
+        out.append(
+            f"Dataset {how} in {seconds['total']:.0f} s (schema and content "
+            f"{seconds['schema and content']:.0f} s, rows built {seconds['rows built']:.0f} s"
+            f"{' on the other database' if generation.get('shared_build') else ''}, rows written "
+            f"{seconds['rows written']:.0f} s); "
+            + ", ".join(f"{count:,} {name}" for name, count in generation["rows"].items())
+            + "."
+        )
+        load = result.get("load", {})
+        out.append(
+            f"Signed in: {load.get('learners', 0)} learners, {load.get('instructors', 0)} "
+            "instructors."
+        )
+        out += ["", markdown_table(result), ""]
+        line, _ = memory_line(result)
+        out.append(line + ".")
+        if result.get("workers_replaced"):
+            out.append("A worker was replaced during the run (crashed or timed out): see the log.")
+        content = result.get("content")
+        if content:
+            check, sync = CONTENT_TARGETS_S["content check"], CONTENT_TARGETS_S["content sync"]
+            out.append(
+                f"Content check {content['content check']:.1f} s, content sync into an empty "
+                f"database {content['content sync']:.1f} s (the previous bench's targets: "
+                f"{check} s and {sync} s)."
+            )
+        broken = result.get("queries_full", {}).get("broken", []) + result.get(
+            "queries_tiny", {}
+        ).get("broken", [])
+        if broken:
+            out.append(f"Pages that failed in-process: {'; '.join(broken)}.")
+        averages = [float(phase["load_average"][0]) for phase in load.get("phases", {}).values()]
+        if averages:
+            out.append(
+                f"Load average (1 min) at the end of each phase: {min(averages):.1f} to "
+                f"{max(averages):.1f}, on {results['machine']['cpus']} CPUs."
+            )
+        tracebacks = result.get("tracebacks", [])
+        out.append(f"Tracebacks in the server log: {len(tracebacks)}.")
+        for phase, data in result.get("load", {}).get("phases", {}).items():
+            for sample in data.get("error_samples", []):
+                out.append(f"- error in {phase}: {sample}")
+    misses = summary_of_misses(results)
+    out += ["", "## Targets missed", ""]
+    out += [f"- {miss}" for miss in misses] or ["None."]
+    return "\n".join(out) + "\n"
+
+
+def summary_of_misses(results: dict[str, Any]) -> list[str]:
+    misses = []
+    for database, result in results["databases"].items():
+        if "error" in result:
+            continue
+        for row in rows(result):
+            if row["part_of"] is None and row["result"] != "pass":
+                misses.append(f"{database}: {row['request']} ({', '.join(row['missed'])})")
+        line, ok = memory_line(result)
+        if not ok:
+            misses.append(f"{database}: {line}")
+        for name, seconds in result.get("content", {}).items():
+            if seconds >= CONTENT_TARGETS_S[name]:
+                misses.append(f"{database}: {name} took {seconds:.1f} s")
+    return misses
