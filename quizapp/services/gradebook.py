@@ -86,14 +86,17 @@ class _Evidence:
     """Everything the cells are computed from, for a set of assignments and learners."""
 
     lesson_ids: dict[int, list[int]] = field(default_factory=dict)
-    questions: dict[int, list[Question]] = field(default_factory=dict)
+    # Ids only: cells count questions, and only item analysis needs their text.
+    question_ids: dict[int, list[int]] = field(default_factory=dict)
     outcomes: dict[tuple[int, int], list[QuizOutcome]] = field(default_factory=dict)
     progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
     lesson_memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
 
-    def scope_questions(self, assignment: Assignment) -> list[Question]:
+    def scope_question_ids(self, assignment: Assignment) -> list[int]:
         return [
-            q for lesson_id in self.lesson_ids[assignment.id] for q in self.questions[lesson_id]
+            question_id
+            for lesson_id in self.lesson_ids[assignment.id]
+            for question_id in self.question_ids[lesson_id]
         ]
 
 
@@ -124,13 +127,13 @@ def _evidence(
             if lesson_id == assignment.lesson_id or module_id == assignment.module_id
         ]
     live = [lesson_id for lesson_id, _ in lessons]
-    evidence.questions = {lesson_id: [] for lesson_id in live}
-    for question in db.session.scalars(
-        select(Question)
+    evidence.question_ids = {lesson_id: [] for lesson_id in live}
+    for question_id, lesson_id in db.session.execute(
+        select(Question.id, Question.lesson_id)
         .where(Question.lesson_id.in_(live), Question.retired_at.is_(None))
         .order_by(Question.lesson_id, Question.position)
     ):
-        evidence.questions[question.lesson_id].append(question)
+        evidence.question_ids[lesson_id].append(question_id)
     for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
         select(
             QuizAttempt.user_id,
@@ -216,7 +219,7 @@ def _recall(evidence: _Evidence, user_id: int, assignment: Assignment, at: datet
     predict from."""
     total, reviewed, questions = 0.0, False, 0
     for lesson_id in evidence.lesson_ids[assignment.id]:
-        questions += len(evidence.questions[lesson_id])
+        questions += len(evidence.question_ids[lesson_id])
         memory = evidence.lesson_memory.get((user_id, lesson_id))
         if memory is not None and memory.reviewed:
             reviewed = True
@@ -231,7 +234,7 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
         outcomes = evidence.outcomes.get((user_id, lesson_id), [])
         started_at, read_at = evidence.progress.get((user_id, lesson_id), (None, None))
         started = started or started_at is not None or bool(outcomes)
-        has_quiz = bool(evidence.questions[lesson_id])
+        has_quiz = bool(evidence.question_ids[lesson_id])
         done_at.append(
             lesson_done_at(outcomes, assignment.pass_mark, None if has_quiz else read_at)
         )
@@ -458,7 +461,7 @@ def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> Lea
     evidence = _evidence(assignments, [learner.id], now)
     # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
     lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
-    question_ids = [q.id for lesson_id in lesson_ids for q in evidence.questions[lesson_id]]
+    question_ids = [q for lesson_id in lesson_ids for q in evidence.question_ids[lesson_id]]
     attempts = db.session.execute(
         select(QuizAttempt, Lesson)
         .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
@@ -573,8 +576,11 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
     and the recall FSRS predicts at the due date."""
     learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
     evidence = _evidence([assignment], learner_ids, now)
-    questions = evidence.scope_questions(assignment)
-    answers = _first_answers(learner_ids, [q.id for q in questions])
+    question_ids = evidence.scope_question_ids(assignment)
+    in_scope = select(Question).where(Question.id.in_(question_ids))
+    loaded = {question.id: question for question in db.session.scalars(in_scope)}
+    questions = [loaded[question_id] for question_id in question_ids]
+    answers = _first_answers(learner_ids, question_ids)
     by_question: dict[int, list] = defaultdict(list)
     right_by_learner: dict[int, list[bool]] = defaultdict(list)
     for answer in answers:
