@@ -22,6 +22,7 @@ from quizapp.services import account_data, accounts
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 # Per client address: enough for a person who mistypes, too few for guessing passwords.
+# Every form that checks a password has it, so none is a way round the others.
 LOGIN_LIMIT = "10 per minute;50 per hour"
 
 
@@ -99,6 +100,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
@@ -164,6 +166,7 @@ def export():
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()

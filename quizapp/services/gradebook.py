@@ -103,10 +103,8 @@ class _Evidence:
 def _evidence(
     assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
 ) -> _Evidence:
-    """Five queries: live lessons, live questions, finished quizzes, lessons opened, cards.
-
-    Cards are summed as they are read, at now and at each assignment's due date, so a class's
-    tens of thousands of cards become one small total per learner and lesson."""
+    """Five queries: live lessons, live questions, finished quizzes, lessons opened, and the
+    cards' predicted recall, totalled per learner and lesson in the database (`_memories`)."""
     evidence = _Evidence()
     module_ids = {a.module_id for a in assignments if a.module_id is not None}
     lesson_ids = {a.lesson_id for a in assignments if a.lesson_id is not None}

@@ -249,3 +249,19 @@ def test_a_nul_byte_anywhere_is_a_bad_request(logged_in):
     assert logged_in.get("/admin/users?q=%00").status_code == 400
     response = logged_in.submit("/classes/join", {"code": "AB\x00CD"}, form_url="/classes")
     assert response.status_code == 400
+
+
+def test_password_guesses_through_account_deletion_are_rate_limited(limited_app, db):
+    limited_app.test_client_class = BrowserClient
+    client = limited_app.test_client()
+    user = create_user()
+    assert client.login(user.email).status_code == 302
+    token = client.csrf_token("/account/delete")
+    statuses = [
+        client.post(
+            "/account/delete", data={"csrf_token": token, "password": f"guess {n}"}
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    assert client.get("/today").status_code == 200, "still signed in, account intact"
