@@ -5,36 +5,19 @@ BENCH_DATABASE_URL points at, where the benchmark creates its own databases."""
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
+from tests.pgserver import free_port
+
 # Databases the benchmark owns: the cached dataset (bench_<key>), the copy a run writes to and
 # the tiny dataset for counting queries.
 RUN_DATABASE, TINY_DATABASE = "bench_run", "bench_tiny"
-
-
-def programs() -> Path | None:
-    """The newest installed PostgreSQL's bin folder (Debian's layout, then PATH)."""
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
-    )
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:

@@ -50,6 +50,7 @@ if __package__ in (None, ""):
 from bench import dataset, postgres, queries, report, store
 from bench.dataset import FULL, TINY, Course, Dataset, Scale
 from bench.server import WORKERS, Gunicorn
+from tests.pgserver import postgres_programs
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -336,7 +337,7 @@ def targets(args: argparse.Namespace, stack: ExitStack) -> list:
         url = os.environ.get("BENCH_DATABASE_URL")
         if url:
             server = postgres.external(url)
-        elif (bin_dir := postgres.programs()) is not None:
+        elif (bin_dir := postgres_programs()) is not None:
             server = postgres.LocalServer(CACHE / f"pg{bin_dir.parent.name}", bin_dir)
             # Stopped at the end whatever happens, so the cached cluster stays usable.
             stack.callback(server.stop)
@@ -388,7 +389,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=150,
         help="a slow request's phase runs up to twice --seconds to get this many",
     )
-    parser.add_argument("--threads", type=int, default=4, help="client threads (concurrency)")
+    # As many clients as workers: each request is timed as served, not queued behind another.
+    parser.add_argument("--threads", type=int, default=WORKERS, help="client threads (concurrency)")
     parser.add_argument("--learners", type=int, default=1000, help="learners to sign in")
     args = parser.parse_args(argv)
     unknown = set(args.only) - set(report.REQUESTS)

@@ -98,6 +98,13 @@ class BrowserClient(FlaskClient):
         return self.submit("/account/login", {"email": email, "password": password}, **kwargs)
 
 
+def signed_in(app, user) -> BrowserClient:
+    """A new browser, logged in as `user`."""
+    client = app.test_client()
+    assert client.login(user.email).status_code == 302
+    return client
+
+
 @pytest.fixture
 def client(app, db) -> BrowserClient:
     return app.test_client()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from quizapp.db import utcnow
@@ -21,22 +20,11 @@ from quizapp.models import (
     User,
 )
 from quizapp.services import classes
-from tests.factories import DEFAULT_PASSWORD, create_user, sync_tree, write_content
+from tests.conftest import signed_in
+from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.web.pages import RIGHT_ANSWERS, assert_accessible
 from tests.web.test_quiz import take_quiz
 from tests.web.test_review import answer_card, rate
-
-
-@pytest.fixture
-def course(db, tmp_path):
-    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
-    db.session.commit()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert client.login(user.email).status_code == 302
-    return client
 
 
 def rows(db, model, user_id) -> int:

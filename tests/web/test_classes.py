@@ -13,24 +13,13 @@ from sqlalchemy import func, select
 
 from quizapp.models import Assignment, ClassMembership, Classroom
 from quizapp.services import classes
+from tests.conftest import signed_in
 from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
 from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, assert_accessible
 from tests.web.test_quiz import take_quiz
 
 LESSON = "module-1-lesson-1"
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def course(db, tmp_path):
-    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
-    db.session.commit()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert client.login(user.email).status_code == 302
-    return client
 
 
 def text(response) -> str:

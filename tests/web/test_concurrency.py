@@ -20,7 +20,6 @@ from quizapp.db import utcnow
 from quizapp.models import QuizAnswer, ReviewCard, ReviewLog
 from quizapp.services import quizzes, reviews
 from quizapp.services.reviews import Rating
-from tests.factories import sync_tree, write_content
 from tests.web.pages import RIGHT_ANSWERS, FormPage
 from tests.web.test_quiz import question_name, start_quiz, take_quiz
 from tests.web.test_review import answer_card
@@ -30,12 +29,6 @@ from tests.web.test_review import answer_card
 def postgres_only(is_postgres):
     if not is_postgres:
         pytest.skip("needs two PostgreSQL connections; runs in the PostgreSQL half of make test")
-
-
-@pytest.fixture
-def course(db, tmp_path):
-    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
-    db.session.commit()
 
 
 class InThread(threading.Thread):

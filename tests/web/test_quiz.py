@@ -8,16 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.models import LessonProgress, QuizAnswer, QuizAttempt
-from tests.factories import create_user, sync_tree, write_content
+from tests.factories import create_user
 from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, FormPage, assert_accessible
 
 LESSON = "module-1-lesson-1"
-
-
-@pytest.fixture
-def course(db, tmp_path):
-    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
-    db.session.commit()
 
 
 def start_quiz(client, lesson=LESSON):

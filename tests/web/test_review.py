@@ -12,15 +12,9 @@ from sqlalchemy import func, select
 from quizapp.db import utcnow
 from quizapp.models import ReviewCard, ReviewLog
 from quizapp.services import reviews
-from tests.factories import create_user, sync_tree, write_content
+from tests.factories import create_user
 from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, FormPage, assert_accessible
 from tests.web.test_quiz import question_name, take_quiz
-
-
-@pytest.fixture
-def course(db, tmp_path):
-    sync_tree(write_content(tmp_path, lessons_per_module=2, all_types=True))
-    db.session.commit()
 
 
 @pytest.fixture
