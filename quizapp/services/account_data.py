@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from werkzeug.security import check_password_hash
 
 from quizapp.db import db
@@ -160,14 +160,18 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class OwnedClass:
+    class_id: int
     name: str
-    successor: str | None  # the co-instructor who takes it over; None: the class is deleted
+    # The co-instructor who takes it over, the one who joined first; None: the class is
+    # deleted with the account.
+    successor_id: int | None
+    successor: str | None
 
 
 def owned_classes(user: User) -> list[OwnedClass]:
     """The classes `user` owns and what deleting the account would do to each (one query)."""
     rows = db.session.execute(
-        select(Classroom.id, Classroom.name, User.display_name)
+        select(Classroom.id, Classroom.name, User.id, User.display_name)
         .outerjoin(
             ClassMembership,
             (ClassMembership.class_id == Classroom.id)
@@ -179,8 +183,8 @@ def owned_classes(user: User) -> list[OwnedClass]:
         .order_by(Classroom.name, Classroom.id, ClassMembership.joined_at, ClassMembership.id)
     ).all()
     first_per_class: dict[int, OwnedClass] = {}
-    for class_id, name, successor in rows:
-        first_per_class.setdefault(class_id, OwnedClass(name, successor))
+    for row in rows:
+        first_per_class.setdefault(row[0], OwnedClass(*row))
     return list(first_per_class.values())
 
 
@@ -198,24 +202,16 @@ def delete_account(user: User, *, password: str) -> None:
                 "password",
                 "You are the only admin. Make someone else an admin before deleting your account.",
             )
-    owned = db.session.scalars(select(Classroom).where(Classroom.owner_id == user.id)).all()
-    orphaned = []
-    for classroom in owned:
-        successor = db.session.scalar(
-            select(ClassMembership.user_id)
-            .where(
-                ClassMembership.class_id == classroom.id,
-                ClassMembership.role == INSTRUCTOR,
-                ClassMembership.user_id != user.id,
-            )
-            .order_by(ClassMembership.joined_at, ClassMembership.id)
-            .limit(1)
+    owned = owned_classes(user)
+    successors = {c.class_id: c.successor_id for c in owned if c.successor_id is not None}
+    orphaned = [c.class_id for c in owned if c.successor_id is None]
+    if successors:
+        db.session.execute(
+            update(Classroom)
+            .where(Classroom.id.in_(successors))
+            .values(owner_id=case(successors, value=Classroom.id)),
+            execution_options={"synchronize_session": False},
         )
-        if successor is None:
-            orphaned.append(classroom.id)
-        else:
-            classroom.owner_id = successor
-    db.session.flush()
     # Deleted in SQL so the database's cascades remove memberships and assignments with them.
     db.session.execute(
         delete(Classroom).where(Classroom.id.in_(orphaned)),
