@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Executable, Integer, MetaData, String, TypeDecorator, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
@@ -72,15 +73,24 @@ def render_migration_type(type_: str, obj, autogen_context) -> str | bool:
     return False
 
 
-def insert(model):
-    """An INSERT that can say ON CONFLICT, on whichever backend the session is bound to.
-
-    SQLite and PostgreSQL spell upserts the same way in SQLAlchemy but from different modules.
+def upsert(build: Callable[[Callable], Executable]) -> Callable[[], Executable]:
+    """An INSERT ... ON CONFLICT, built once per backend on first use, for the backend the
+    session is bound to: `build` receives that backend's `insert` (SQLite and PostgreSQL
+    spell upserts the same way in SQLAlchemy, but from different modules). Upserts run on
+    hot paths, where building a statement costs more than running it; values are passed
+    as parameters when it is executed.
     """
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    built: dict[str, Executable] = {}
+
+    def statement() -> Executable:
+        dialect = db.session.get_bind().dialect.name
+        if dialect not in built:
+            built[dialect] = build((postgresql if dialect == "postgresql" else sqlite).insert)
+        return built[dialect]
+
+    return statement
 
 
 class whole_days_between(FunctionElement):

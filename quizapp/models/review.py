@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import created_at, db, intpk
+
+if TYPE_CHECKING:
+    from quizapp.models.content import Question
 
 
 class ReviewCard(db.Model):
@@ -36,6 +39,8 @@ class ReviewCard(db.Model):
     # Ours, not fsrs's: reviews so far (0 means new) and failures (8 make a leech).
     reps: Mapped[int] = mapped_column(default=0, server_default="0")
     lapses: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    question: Mapped[Question] = relationship()
 
 
 class ReviewLog(db.Model):

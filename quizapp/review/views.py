@@ -33,11 +33,11 @@ def signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="review")
 
 
-def own_card(card_id: int):
-    card = reviews.learner_card(user=current_user, card_id=card_id)
-    if card is None:
+def own_card(card_id: int, now) -> reviews.OwnCard:
+    own = reviews.learner_card(user=current_user, card_id=card_id, now=now)
+    if own is None:
         abort(404)
-    return card
+    return own
 
 
 def show_question(
@@ -70,10 +70,11 @@ def session():
 
 @bp.post("/<int:card_id>")
 def answer(card_id: int):
-    card = own_card(card_id)
+    now = utcnow()
+    own = own_card(card_id, now)
+    card = own.card
     item = reviews.card_question(card)
     form = AnswerForm()
-    now = utcnow()
     if not form.validate() or form.question.data != item.question.slug:
         return show_question(item, form, 400, "The answer could not be read: answer again.")
     try:
@@ -84,7 +85,7 @@ def answer(card_id: int):
         return render_error(409, "You already rated this card. Go on with the next one.")
     try:
         reveal = reviews.check_answer(
-            user=current_user, item=item, values=request.form.getlist, now=now
+            user=current_user, item=item, due=own.due, values=request.form.getlist, now=now
         )
     except InvalidResponse as error:
         return show_question(item, form, 400, str(error))
@@ -98,7 +99,8 @@ def answer(card_id: int):
 
 @bp.post("/<int:card_id>/rate")
 def rate(card_id: int):
-    card = own_card(card_id)
+    now = utcnow()
+    card = own_card(card_id, now).card
     form = RateForm()
     if not form.validate():
         return render_error(400, "The rating could not be read. Go back and choose one button.")
@@ -117,7 +119,7 @@ def rate(card_id: int):
             card=card,
             reps_seen=reps,
             rating=rating,
-            now=utcnow(),
+            now=now,
             duration_ms=duration,
         )
     except Refused as error:

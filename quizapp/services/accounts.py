@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,8 +42,12 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+# Every signed-in request runs this: built once, it is only executed.
+_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("token"))
+
+
 def user_by_session_token(token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == token))
+    return db.session.scalar(_BY_SESSION_TOKEN, {"token": token})
 
 
 def register_user(

@@ -20,7 +20,7 @@ from quizapp.core.progress import (
     percent,
     streak,
 )
-from quizapp.db import db, insert
+from quizapp.db import db, upsert
 from quizapp.models import ActivityDay, Lesson, LessonProgress, QuizAttempt, User
 from quizapp.services.catalogue import ModuleEntry, catalogue_modules
 
@@ -28,45 +28,61 @@ from quizapp.services.catalogue import ModuleEntry, catalogue_modules
 STREAK_WINDOW_DAYS = 400
 
 
+@upsert
+def _lesson_started(insert):
+    return insert(LessonProgress).on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
+
+
+@upsert
+def _lesson_completed(insert):
+    statement = insert(LessonProgress)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "lesson_id"],
+        set_={
+            "completed_at": func.coalesce(
+                LessonProgress.completed_at, statement.excluded.completed_at
+            )
+        },
+    )
+
+
+@upsert
+def _activity_counted(insert):
+    statement = insert(ActivityDay)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "day"],
+        set_={
+            "answers": ActivityDay.answers + statement.excluded.answers,
+            "reviews": ActivityDay.reviews + statement.excluded.reviews,
+        },
+    )
+
+
 def lesson_started(*, user: User, lesson: Lesson, now: datetime) -> None:
     """Mark the lesson started, once; later visits change nothing."""
     db.session.execute(
-        insert(LessonProgress)
-        .values(user_id=user.id, lesson_id=lesson.id, started_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
+        _lesson_started(), {"user_id": user.id, "lesson_id": lesson.id, "started_at": now}
     )
 
 
 def lesson_completed(*, user: User, lesson: Lesson, now: datetime) -> None:
     """Mark the lesson completed; the first completion's time is the one kept."""
-    statement = insert(LessonProgress).values(
-        user_id=user.id, lesson_id=lesson.id, started_at=now, completed_at=now
-    )
     db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["user_id", "lesson_id"],
-            set_={
-                "completed_at": func.coalesce(
-                    LessonProgress.completed_at, statement.excluded.completed_at
-                )
-            },
-        )
+        _lesson_completed(),
+        {"user_id": user.id, "lesson_id": lesson.id, "started_at": now, "completed_at": now},
     )
 
 
 def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: int = 0) -> None:
     """Count answers or reviews towards the learner's day, for streaks and the daily goal."""
-    statement = insert(ActivityDay).values(
-        user_id=user.id, day=learner_day(now, user.time_zone), answers=answers, reviews=reviews
-    )
     db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["user_id", "day"],
-            set_={
-                "answers": ActivityDay.answers + statement.excluded.answers,
-                "reviews": ActivityDay.reviews + statement.excluded.reviews,
-            },
-        )
+        _activity_counted(),
+        {
+            "user_id": user.id,
+            "day": learner_day(now, user.time_zone),
+            "answers": answers,
+            "reviews": reviews,
+        },
     )
 
 

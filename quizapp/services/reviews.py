@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, true, update
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp.core.progress import day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
@@ -27,7 +29,7 @@ from quizapp.core.scheduling import (
     replay,
     review,
 )
-from quizapp.db import db, insert
+from quizapp.db import db, upsert
 from quizapp.models import Question, ReviewCard, ReviewLog, User
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
@@ -89,12 +91,23 @@ def _from_snapshot(snapshot: dict) -> Memory:
     return Memory(**values)
 
 
+@upsert
+def _card_created(insert):
+    return insert(ReviewCard).on_conflict_do_nothing(index_elements=["user_id", "question_id"])
+
+
 def cards_for_answer(*, user: User, question_id: int, now: datetime) -> None:
     """Every question answered in a quiz becomes a review card for the learner, once."""
     db.session.execute(
-        insert(ReviewCard)
-        .values(user_id=user.id, question_id=question_id, due=now, state=1, step=0, created_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "question_id"])
+        _card_created(),
+        {
+            "user_id": user.id,
+            "question_id": question_id,
+            "due": now,
+            "state": int(CardState.LEARNING),
+            "step": 0,
+            "created_at": now,
+        },
     )
 
 
@@ -113,91 +126,128 @@ class Today:
         return self.due_reviews + self.new_available
 
 
-def _due_clause(user: User, now: datetime):
-    end = day_end(learner_day(now, user.time_zone), user.time_zone)
-    return and_(
-        ReviewCard.user_id == user.id,
-        ReviewCard.suspended_at.is_(None),
+# The statements of the review flow are built once, with bound parameters: it runs them on
+# every request, and building and keying a SELECT costs more than SQLite takes to run it.
+_USER = bindparam("user_id")
+_DUE_CARD = and_(
+    ReviewCard.user_id == _USER,
+    ReviewCard.suspended_at.is_(None),
+    or_(
+        and_(ReviewCard.state == int(CardState.REVIEW), ReviewCard.due < bindparam("day_end")),
+        and_(ReviewCard.state != int(CardState.REVIEW), ReviewCard.due <= bindparam("soon")),
+    ),
+)
+_REVIEWED_TODAY = (
+    select(
+        func.count().filter(ReviewLog.was_new.is_(False)).label("reviews"),
+        func.count().filter(ReviewLog.was_new.is_(True)).label("new"),
+        func.count().filter(ReviewLog.rating > int(Rating.AGAIN)).label("recalled"),
+    )
+    .where(
+        ReviewLog.user_id == _USER,
+        ReviewLog.voided_at.is_(None),
+        ReviewLog.reviewed_at >= bindparam("day_start"),
+    )
+    .subquery()
+)
+_DUE_NOW = (
+    select(
+        func.count().filter(ReviewCard.reps > 0).label("due_reviews"),
+        func.count().filter(ReviewCard.reps == 0).label("due_new"),
+    )
+    .where(_DUE_CARD)
+    .subquery()
+)
+# Each subquery is one row: joining them on nothing gives that row.
+_TODAY = select(_REVIEWED_TODAY, _DUE_NOW).select_from(_REVIEWED_TODAY.join(_DUE_NOW, true()))
+# Due reviews first, most overdue first; then new cards; then learning steps due shortly, so
+# a card just failed comes back after the others rather than straight away.
+_QUEUE_ORDER = (
+    case(
+        (and_(ReviewCard.reps > 0, ReviewCard.due <= bindparam("now")), 0),
+        (and_(ReviewCard.reps > 0, ReviewCard.state == int(CardState.REVIEW)), 0),
+        (ReviewCard.reps == 0, 1),
+        else_=2,
+    ),
+    ReviewCard.due,
+    ReviewCard.id,
+)
+# The next card with its question and lesson, whichever of due reviews and new cards the
+# day's limits still allow.
+_NEXT_CARD = {
+    (reviews_left, new_left): select(ReviewCard)
+    .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
+    .join(ReviewCard.question)
+    .join(Question.lesson)
+    .where(
+        _DUE_CARD,
         or_(
-            and_(ReviewCard.state == int(CardState.REVIEW), ReviewCard.due < end),
-            and_(ReviewCard.state != int(CardState.REVIEW), ReviewCard.due <= now + LEARN_AHEAD),
+            *([ReviewCard.reps > 0] if reviews_left else []),
+            *([ReviewCard.reps == 0] if new_left else []),
         ),
     )
+    .order_by(*_QUEUE_ORDER)
+    .limit(1)
+    for reviews_left in (True, False)
+    for new_left in (True, False)
+    if reviews_left or new_left
+}
+# A learner's own card, with its question and lesson, and whether it is due now.
+_OWN_CARD = (
+    select(ReviewCard, _DUE_CARD.label("due_now"))
+    .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
+    .join(ReviewCard.question)
+    .join(Question.lesson)
+    .where(ReviewCard.id == bindparam("card_id"), ReviewCard.user_id == _USER)
+)
+
+
+def _day_params(user: User, now: datetime) -> dict:
+    day = learner_day(now, user.time_zone)
+    return {
+        "user_id": user.id,
+        "now": now,
+        "soon": now + LEARN_AHEAD,
+        "day_start": day_end(day - timedelta(days=1), user.time_zone),
+        "day_end": day_end(day, user.time_zone),
+    }
 
 
 def today(*, user: User, now: datetime) -> Today:
-    """Counts for the learner's day (two queries)."""
-    day = learner_day(now, user.time_zone)
-    start = day_end(day - timedelta(days=1), user.time_zone)
-    done = db.session.execute(
-        select(
-            func.count().filter(ReviewLog.was_new.is_(False)),
-            func.count().filter(ReviewLog.was_new.is_(True)),
-            func.count().filter(ReviewLog.rating > int(Rating.AGAIN)),
-        ).where(
-            ReviewLog.user_id == user.id,
-            ReviewLog.voided_at.is_(None),
-            ReviewLog.reviewed_at >= start,
-        )
+    """Counts for the learner's day (one query)."""
+    reviews_done, new_done, correct, due_reviews, due_new = db.session.execute(
+        _TODAY, _day_params(user, now)
     ).one()
-    due = db.session.execute(
-        select(
-            func.count().filter(ReviewCard.reps > 0),
-            func.count().filter(ReviewCard.reps == 0),
-        ).where(_due_clause(user, now))
-    ).one()
-    reviews_left = max(0, user.reviews_per_day - done[0])
-    new_left = max(0, user.new_cards_per_day - done[1])
     return Today(
-        reviews_done=done[0],
-        new_done=done[1],
-        due_reviews=min(due[0], reviews_left),
-        new_available=min(due[1], new_left),
-        correct=done[2],
+        reviews_done=reviews_done,
+        new_done=new_done,
+        due_reviews=min(due_reviews, max(0, user.reviews_per_day - reviews_done)),
+        new_available=min(due_new, max(0, user.new_cards_per_day - new_done)),
+        correct=correct,
     )
 
 
 def next_card(*, user: User, now: datetime, counts: Today | None = None) -> ReviewCard | None:
-    """The card to review now: reviews most overdue first, then new cards within the limit,
-    then learning steps due within a few minutes, so a card just failed comes back after the
-    others rather than straight away. Pass `counts` when the caller already has them."""
+    """The card to review now, its question and lesson loaded with it (one query, none when
+    the day's limits are reached). Pass `counts` when the caller already has them."""
     counts = counts or today(user=user, now=now)
-    allowed = []
-    if counts.due_reviews:
-        allowed.append(ReviewCard.reps > 0)
-    if counts.new_available:
-        allowed.append(ReviewCard.reps == 0)
-    if not allowed:
+    if not (counts.due_reviews or counts.new_available):
         return None
-    # One query whatever the queue: due reviews, then new cards, then steps due shortly.
-    priority = case(
-        (and_(ReviewCard.reps > 0, ReviewCard.due <= now), 0),
-        (and_(ReviewCard.reps > 0, ReviewCard.state == int(CardState.REVIEW)), 0),
-        (ReviewCard.reps == 0, 1),
-        else_=2,
-    )
-    return db.session.scalar(
-        select(ReviewCard)
-        .where(_due_clause(user, now), or_(*allowed))
-        .order_by(priority, ReviewCard.due, ReviewCard.id)
-        .limit(1)
-    )
+    statement = _NEXT_CARD[bool(counts.due_reviews), bool(counts.new_available)]
+    return db.session.scalar(statement, _day_params(user, now))
 
 
-def learner_card(*, user: User, card_id: int) -> ReviewCard | None:
-    """The learner's own card, or None: someone else's card looks like no card at all."""
-    return db.session.scalar(
-        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
-    )
+@dataclass(frozen=True)
+class OwnCard:
+    card: ReviewCard
+    due: bool
 
 
-def is_due(card: ReviewCard, *, user: User, now: datetime) -> bool:
-    return (
-        db.session.scalar(
-            select(ReviewCard.id).where(ReviewCard.id == card.id, _due_clause(user, now))
-        )
-        is not None
-    )
+def learner_card(*, user: User, card_id: int, now: datetime) -> OwnCard | None:
+    """The learner's own card, with whether it is due now; None for someone else's card,
+    which looks like no card at all."""
+    row = db.session.execute(_OWN_CARD, {**_day_params(user, now), "card_id": card_id}).first()
+    return None if row is None else OwnCard(*row)
 
 
 @dataclass(frozen=True)
@@ -216,7 +266,8 @@ class CardQuestion:
 
 
 def card_question(card: ReviewCard) -> CardQuestion:
-    return CardQuestion(card, db.session.get(Question, card.question_id))
+    """The card with its question, loaded with it by `next_card` and `learner_card`."""
+    return CardQuestion(card, card.question)
 
 
 def allowed_ratings(correct: bool) -> tuple[Rating, ...]:
@@ -248,11 +299,14 @@ class Reveal:
         return replace(self.memory, lapses=self.lapses_after).is_leech
 
 
-def check_answer(*, user: User, item: CardQuestion, values: FormValues, now: datetime) -> Reveal:
-    """Grade an answer to a due card; nothing is written until the learner rates it.
+def check_answer(
+    *, user: User, item: CardQuestion, due: bool, values: FormValues, now: datetime
+) -> Reveal:
+    """Grade an answer to a card, `due` as `learner_card` found it; nothing is written until
+    the learner rates it.
 
     Raises InvalidResponse for an answer that does not fit and Refused if the card is not due."""
-    if not is_due(item.card, user=user, now=now):
+    if not due:
         raise Refused(409, "This card is not due yet. It will come back on its day.")
     response = item.spec.response_from_form(item.layout, values)
     feedback = answer_feedback(item.spec, item.layout, response)
@@ -312,7 +366,9 @@ def record_review(
     db.session.add(log)
     progress.activity_recorded(user=user, now=now, reviews=1)
     db.session.flush()
-    db.session.refresh(card)
+    # The card as the UPDATE left it, without reading it back.
+    for key, value in _columns(after).items():
+        set_committed_value(card, key, value)
     return log
 
 

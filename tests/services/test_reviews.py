@@ -38,7 +38,8 @@ def card_for(user, question_id, now=START):
                 ReviewCard.user_id == user.id, ReviewCard.question_id == question_id
             )
         ),
-    )
+        now=now,
+    ).card
 
 
 def test_rebuild_reproduces_every_card_from_the_log(db, questions, fuzzed):
