@@ -39,18 +39,23 @@ def lesson(slug: str):
     if view is None:
         abort(404)
     user = signed_in_user()
-    if user is not None:
-        # Opening a lesson is what "started" means; the write is idempotent, so a GET may do it.
-        progress.lesson_started(user=user, lesson=view.lesson, now=utcnow())
-        db.session.commit()
+    now = utcnow()
     record = progress.lesson_records(user).get(view.lesson.id, progress.NOT_STARTED)
-    return render_template(
+    if user is not None:
+        record = progress.opened(record, now=now)
+    page = render_template(
         "learn/lesson.html",
         view=view,
         record=record,
         body_html=render_markdown(view.lesson.body),
         form=ActionForm(),
     )
+    if user is not None:
+        # Opening a lesson is what "started" means; the write is idempotent, so a GET may do
+        # it. After rendering: a commit expires the rows the page would otherwise read again.
+        progress.lesson_started(user=user, lesson=view.lesson, now=now)
+        db.session.commit()
+    return page
 
 
 @bp.post("/lessons/<slug>/read")

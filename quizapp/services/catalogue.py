@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager, defer
 
 from quizapp.core.questions import QuestionSpec, question_from_record
 from quizapp.db import db
@@ -44,26 +44,56 @@ class LessonView:
         return next(i for i, s in enumerate(self.siblings) if s.id == self.lesson.id)
 
 
-def _question_counts(lesson_ids: list[int] | None = None) -> dict[int, int]:
-    query = (
-        select(Question.lesson_id, func.count())
-        .where(Question.retired_at.is_(None))
-        .group_by(Question.lesson_id)
+# Built once: every page of the course runs some of these.
+_QUESTION_COUNTS = (
+    select(Question.lesson_id, func.count())
+    .where(Question.retired_at.is_(None))
+    .group_by(Question.lesson_id)
+)
+_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(
+    Question.lesson_id.in_(bindparam("lesson_ids", expanding=True))
+)
+_LIVE_LESSONS = (
+    select(Lesson)
+    .join(Lesson.module)
+    .options(
+        contains_eager(Lesson.module),
+        # Lists show titles; a lesson's text is read on its own page.
+        defer(Lesson.body),
+        defer(Lesson.objectives),
+        defer(Lesson.sources),
     )
-    if lesson_ids is not None:
-        query = query.where(Question.lesson_id.in_(lesson_ids))
-    return {lesson_id: count for lesson_id, count in db.session.execute(query)}
+    .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
+    .order_by(Module.position, Lesson.position)
+)
+_LIVE_LESSONS_OF_MODULE = (
+    select(Lesson)
+    .options(defer(Lesson.body), defer(Lesson.objectives), defer(Lesson.sources))
+    .where(Lesson.module_id == bindparam("module_id"), Lesson.retired_at.is_(None))
+    .order_by(Lesson.position)
+)
+_LIVE_MODULE = select(Module).where(Module.slug == bindparam("slug"), Module.retired_at.is_(None))
+_LIVE_LESSON = (
+    select(Lesson)
+    .join(Lesson.module)
+    .options(contains_eager(Lesson.module))
+    .where(
+        Lesson.slug == bindparam("slug"), Lesson.retired_at.is_(None), Module.retired_at.is_(None)
+    )
+)
+
+
+def _question_counts(lesson_ids: list[int] | None = None) -> dict[int, int]:
+    if lesson_ids is None:
+        rows = db.session.execute(_QUESTION_COUNTS)
+    else:
+        rows = db.session.execute(_QUESTION_COUNTS_OF, {"lesson_ids": lesson_ids})
+    return {lesson_id: count for lesson_id, count in rows}
 
 
 def catalogue_modules() -> list[ModuleEntry]:
     """Every live module in order, with its live lessons in order and their quiz sizes."""
-    lessons = db.session.scalars(
-        select(Lesson)
-        .join(Lesson.module)
-        .options(contains_eager(Lesson.module))
-        .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
-        .order_by(Module.position, Lesson.position)
-    ).all()
+    lessons = db.session.scalars(_LIVE_LESSONS).all()
     counts = _question_counts()
     by_module: dict[int, list[Lesson]] = {}
     modules: list[Module] = []
@@ -76,20 +106,12 @@ def catalogue_modules() -> list[ModuleEntry]:
 
 
 def _live_lessons(module_id: int) -> list[Lesson]:
-    return list(
-        db.session.scalars(
-            select(Lesson)
-            .where(Lesson.module_id == module_id, Lesson.retired_at.is_(None))
-            .order_by(Lesson.position)
-        )
-    )
+    return list(db.session.scalars(_LIVE_LESSONS_OF_MODULE, {"module_id": module_id}))
 
 
 def module_view(slug: str) -> ModuleEntry | None:
     """A live module with its live lessons in order and their quiz sizes, or None."""
-    module = db.session.scalar(
-        select(Module).where(Module.slug == slug, Module.retired_at.is_(None))
-    )
+    module = db.session.scalar(_LIVE_MODULE, {"slug": slug})
     if module is None:
         return None
     lessons = _live_lessons(module.id)
@@ -98,12 +120,7 @@ def module_view(slug: str) -> ModuleEntry | None:
 
 def live_lesson(slug: str) -> Lesson | None:
     """A live lesson in a live module, with its module loaded, or None."""
-    return db.session.scalar(
-        select(Lesson)
-        .join(Lesson.module)
-        .options(contains_eager(Lesson.module))
-        .where(Lesson.slug == slug, Lesson.retired_at.is_(None), Module.retired_at.is_(None))
-    )
+    return db.session.scalar(_LIVE_LESSON, {"slug": slug})
 
 
 def lesson_view(slug: str) -> LessonView | None:

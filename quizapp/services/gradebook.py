@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp.core.classes import (
@@ -100,23 +101,62 @@ class _Evidence:
         ]
 
 
+def _ids(name: str):
+    return bindparam(name, expanding=True)
+
+
+# The evidence statements are built once, with lists bound when they run: the dashboard runs
+# them on every visit, and building them cost more than SQLite took to answer them.
+_LIVE_LESSONS = (
+    select(Lesson.id, Lesson.module_id)
+    .join(Module, Module.id == Lesson.module_id)
+    .where(
+        Lesson.retired_at.is_(None),
+        Module.retired_at.is_(None),
+        or_(Lesson.module_id.in_(_ids("module_ids")), Lesson.id.in_(_ids("lesson_ids"))),
+    )
+    .order_by(Lesson.position)
+)
+_LIVE_QUESTIONS = (
+    select(Question.id, Question.lesson_id)
+    .where(Question.lesson_id.in_(_ids("lesson_ids")), Question.retired_at.is_(None))
+    .order_by(Question.lesson_id, Question.position)
+)
+_FINISHED_QUIZZES = select(
+    QuizAttempt.user_id,
+    QuizAttempt.lesson_id,
+    QuizAttempt.score,
+    QuizAttempt.max_score,
+    QuizAttempt.submitted_at,
+).where(
+    QuizAttempt.user_id.in_(_ids("learner_ids")),
+    QuizAttempt.lesson_id.in_(_ids("lesson_ids")),
+    QuizAttempt.submitted_at.is_not(None),
+    QuizAttempt.max_score > 0,
+)
+_LESSONS_OPENED = select(
+    LessonProgress.user_id,
+    LessonProgress.lesson_id,
+    LessonProgress.started_at,
+    LessonProgress.completed_at,
+).where(
+    LessonProgress.user_id.in_(_ids("learner_ids")),
+    LessonProgress.lesson_id.in_(_ids("lesson_ids")),
+)
+
+
 def _evidence(
     assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
 ) -> _Evidence:
     """Five queries: live lessons, live questions, finished quizzes, lessons opened, and the
     cards' predicted recall, totalled per learner and lesson in the database (`_memories`)."""
     evidence = _Evidence()
-    module_ids = {a.module_id for a in assignments if a.module_id is not None}
-    lesson_ids = {a.lesson_id for a in assignments if a.lesson_id is not None}
     lessons = db.session.execute(
-        select(Lesson.id, Lesson.module_id)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(
-            Lesson.retired_at.is_(None),
-            Module.retired_at.is_(None),
-            or_(Lesson.module_id.in_(module_ids), Lesson.id.in_(lesson_ids)),
-        )
-        .order_by(Lesson.position)
+        _LIVE_LESSONS,
+        {
+            "module_ids": list({a.module_id for a in assignments if a.module_id is not None}),
+            "lesson_ids": list({a.lesson_id for a in assignments if a.lesson_id is not None}),
+        },
     ).all()
     for assignment in assignments:
         evidence.lesson_ids[assignment.id] = [
@@ -125,38 +165,17 @@ def _evidence(
             if lesson_id == assignment.lesson_id or module_id == assignment.module_id
         ]
     live = [lesson_id for lesson_id, _ in lessons]
+    scope = {"learner_ids": list(learner_ids), "lesson_ids": live}
     evidence.question_ids = {lesson_id: [] for lesson_id in live}
-    for question_id, lesson_id in db.session.execute(
-        select(Question.id, Question.lesson_id)
-        .where(Question.lesson_id.in_(live), Question.retired_at.is_(None))
-        .order_by(Question.lesson_id, Question.position)
-    ):
+    for question_id, lesson_id in db.session.execute(_LIVE_QUESTIONS, scope):
         evidence.question_ids[lesson_id].append(question_id)
     for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.lesson_id,
-            QuizAttempt.score,
-            QuizAttempt.max_score,
-            QuizAttempt.submitted_at,
-        ).where(
-            QuizAttempt.user_id.in_(learner_ids),
-            QuizAttempt.lesson_id.in_(live),
-            QuizAttempt.submitted_at.is_not(None),
-            QuizAttempt.max_score > 0,
-        )
+        _FINISHED_QUIZZES, scope
     ):
         evidence.outcomes.setdefault((user_id, lesson_id), []).append(
             QuizOutcome(score / max_score, submitted_at)
         )
-    for user_id, lesson_id, started_at, completed_at in db.session.execute(
-        select(
-            LessonProgress.user_id,
-            LessonProgress.lesson_id,
-            LessonProgress.started_at,
-            LessonProgress.completed_at,
-        ).where(LessonProgress.user_id.in_(learner_ids), LessonProgress.lesson_id.in_(live))
-    ):
+    for user_id, lesson_id, started_at, completed_at in db.session.execute(_LESSONS_OPENED, scope):
         evidence.progress[user_id, lesson_id] = (started_at, completed_at)
     # Each card's recall is needed now and at the due dates of the assignments its lesson is in.
     instants: dict[int, set[datetime]] = {lesson_id: {now} for lesson_id in live}
@@ -167,22 +186,20 @@ def _evidence(
     return evidence
 
 
-def _memories(
-    learner_ids: Sequence[int], instants: dict[int, set[datetime]], *, by_question: bool
-) -> dict:
-    """The learners' cards on the lessons in `instants`, totalled in the database (one query)
-    per (learner, lesson), or per question: a class's tens of thousands of cards come back as
-    a few hundred rows. Recall is FSRS's forgetting curve, as `recall_probability` computes it,
-    at each instant asked for that lesson."""
-    every_instant = sorted(set().union(*instants.values()))
+@cache
+def _memory_totals(instant_count: int, by_question: bool):
+    """The statement `_memories` runs for this many instants, built once: the i-th recall
+    total sums FSRS's forgetting curve at `at_i` over the cards whose lesson is in
+    `lessons_i`."""
     recall_sums = []
-    for at in every_instant:
-        elapsed = whole_days_between(ReviewCard.last_review, literal(at, UTCDateTime()))
+    for i in range(instant_count):
+        elapsed = whole_days_between(
+            ReviewCard.last_review, bindparam(f"at_{i}", type_=UTCDateTime())
+        )
         curve = func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
-        lessons = [lesson_id for lesson_id, wanted in instants.items() if at in wanted]
-        recall_sums.append(func.sum(case((Question.lesson_id.in_(lessons), curve))))
+        recall_sums.append(func.sum(case((Question.lesson_id.in_(_ids(f"lessons_{i}")), curve))))
     keys = (Question.id,) if by_question else (ReviewCard.user_id, Question.lesson_id)
-    rows = db.session.execute(
+    return (
         select(
             *keys,
             func.count(ReviewCard.last_review),
@@ -191,16 +208,34 @@ def _memories(
         )
         .join(Question, Question.id == ReviewCard.question_id)
         .where(
-            ReviewCard.user_id.in_(learner_ids),
-            Question.lesson_id.in_(list(instants)),
+            ReviewCard.user_id.in_(_ids("learner_ids")),
+            Question.lesson_id.in_(_ids("lesson_ids")),
             Question.retired_at.is_(None),
         )
         .group_by(*keys)
-    ).all()
+    )
+
+
+def _memories(
+    learner_ids: Sequence[int], instants: dict[int, set[datetime]], *, by_question: bool
+) -> dict:
+    """The learners' cards on the lessons in `instants`, totalled in the database (one query)
+    per (learner, lesson), or per question: a class's tens of thousands of cards come back as
+    a few hundred rows. Recall is FSRS's forgetting curve, as `recall_probability` computes it,
+    at each instant asked for that lesson."""
+    every_instant = sorted(set().union(*instants.values()))
+    params: dict[str, object] = {"learner_ids": list(learner_ids), "lesson_ids": list(instants)}
+    for i, at in enumerate(every_instant):
+        params[f"at_{i}"] = at
+        params[f"lessons_{i}"] = [
+            lesson_id for lesson_id, wanted in instants.items() if at in wanted
+        ]
+    statement = _memory_totals(len(every_instant), by_question)
+    key_count = 1 if by_question else 2
     memories = {}
-    for row in rows:
+    for row in db.session.execute(statement, params):
         key = row[0] if by_question else (row[0], row[1])
-        reviewed, leeches, *sums = row[len(keys) :]
+        reviewed, leeches, *sums = row[key_count:]
         recall = {at: total or 0.0 for at, total in zip(every_instant, sums, strict=True)}
         memories[key] = _Memory(reviewed, leeches, recall)
     return memories
@@ -276,26 +311,36 @@ class MyAssignment:
         return local_time(self.assignment.due_at, self.classroom.time_zone)
 
 
+_LEARNER_ASSIGNMENTS = (
+    select(Assignment, Classroom)
+    .join(Classroom, Classroom.id == Assignment.class_id)
+    .join(ClassMembership, ClassMembership.class_id == Classroom.id)
+    # Titles and slugs for the links, not the lessons' text.
+    .options(
+        joinedload(Assignment.module).load_only(Module.slug, Module.title),
+        joinedload(Assignment.lesson).load_only(Lesson.slug, Lesson.title),
+    )
+    .where(
+        ClassMembership.user_id == bindparam("user_id"),
+        ClassMembership.role == LEARNER,
+        Classroom.archived_at.is_(None),
+    )
+    .order_by(Assignment.due_at, Assignment.id)
+)
+_LEARNER_ASSIGNMENTS_IN_CLASS = _LEARNER_ASSIGNMENTS.where(Classroom.id == bindparam("class_id"))
+
+
 def learner_assignments(
     *, user: User, now: datetime, classroom: Classroom | None = None
 ) -> list[MyAssignment]:
     """Every assignment of every class the learner is in (or of one of them), soonest due
     first."""
-    query = (
-        select(Assignment, Classroom)
-        .join(Classroom, Classroom.id == Assignment.class_id)
-        .join(ClassMembership, ClassMembership.class_id == Classroom.id)
-        .options(joinedload(Assignment.module), joinedload(Assignment.lesson))
-        .where(
-            ClassMembership.user_id == user.id,
-            ClassMembership.role == LEARNER,
-            Classroom.archived_at.is_(None),
-        )
-        .order_by(Assignment.due_at, Assignment.id)
-    )
-    if classroom is not None:
-        query = query.where(Classroom.id == classroom.id)
-    rows = db.session.execute(query).all()
+    if classroom is None:
+        rows = db.session.execute(_LEARNER_ASSIGNMENTS, {"user_id": user.id}).all()
+    else:
+        rows = db.session.execute(
+            _LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user.id, "class_id": classroom.id}
+        ).all()
     evidence = _evidence([a for a, _ in rows], [user.id], now)
     return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from quizapp.core.progress import (
     DailyGoal,
@@ -111,6 +111,13 @@ class LessonRecord:
 NOT_STARTED = LessonRecord(LessonStatus.NOT_STARTED)
 
 
+def opened(record: LessonRecord, *, now: datetime) -> LessonRecord:
+    """The record once the learner opens the lesson: opening it is what "started" means."""
+    if record.status is LessonStatus.NOT_STARTED:
+        return LessonRecord(LessonStatus.IN_PROGRESS, started_at=now)
+    return record
+
+
 @dataclass(frozen=True)
 class ModuleProgress:
     entry: ModuleEntry
@@ -138,35 +145,40 @@ class ModuleProgress:
         )
 
 
+_BEST_SCORES = (
+    select(
+        QuizAttempt.lesson_id,
+        func.max(QuizAttempt.score / QuizAttempt.max_score),
+        func.count(),
+    )
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.submitted_at.is_not(None),
+        QuizAttempt.max_score > 0,
+    )
+    .group_by(QuizAttempt.lesson_id)
+)
+_LESSONS_TOUCHED = select(
+    LessonProgress.lesson_id, LessonProgress.started_at, LessonProgress.completed_at
+).where(LessonProgress.user_id == bindparam("user_id"))
+
+
 def lesson_records(user: User | None) -> dict[int, LessonRecord]:
     """Every lesson the learner has touched, by lesson id (two queries)."""
     if user is None:
         return {}
+    mine = {"user_id": user.id}
     scores = {
         lesson_id: (best, count)
-        for lesson_id, best, count in db.session.execute(
-            select(
-                QuizAttempt.lesson_id,
-                func.max(QuizAttempt.score / QuizAttempt.max_score),
-                func.count(),
-            )
-            .where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.submitted_at.is_not(None),
-                QuizAttempt.max_score > 0,
-            )
-            .group_by(QuizAttempt.lesson_id)
-        )
+        for lesson_id, best, count in db.session.execute(_BEST_SCORES, mine)
     }
     records = {}
-    for progress in db.session.scalars(
-        select(LessonProgress).where(LessonProgress.user_id == user.id)
-    ):
-        best, count = scores.get(progress.lesson_id, (None, 0))
-        records[progress.lesson_id] = LessonRecord(
-            lesson_status(started=True, completed=progress.completed_at is not None),
-            progress.started_at,
-            progress.completed_at,
+    for lesson_id, started_at, completed_at in db.session.execute(_LESSONS_TOUCHED, mine):
+        best, count = scores.get(lesson_id, (None, 0))
+        records[lesson_id] = LessonRecord(
+            lesson_status(started=True, completed=completed_at is not None),
+            started_at,
+            completed_at,
             None if best is None else percent(best, 1),
             count,
         )
@@ -191,24 +203,24 @@ class Dashboard:
     started_course: bool = False
 
 
+_ACTIVE_DAYS = select(ActivityDay.day, ActivityDay.answers + ActivityDay.reviews).where(
+    ActivityDay.user_id == bindparam("user_id"), ActivityDay.day > bindparam("since")
+)
+_UNFINISHED_QUIZ = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.submitted_at.is_(None))
+    .order_by(QuizAttempt.started_at.desc())
+    .limit(1)
+)
+
+
 def dashboard(*, user: User, now: datetime) -> Dashboard:
     """The learner's day: where to go on, streak, goal and module progress."""
     today = learner_day(now, user.time_zone)
     modules = module_progress(user)
-    days = dict(
-        db.session.execute(
-            select(ActivityDay.day, ActivityDay.answers + ActivityDay.reviews).where(
-                ActivityDay.user_id == user.id,
-                ActivityDay.day > today - timedelta(days=STREAK_WINDOW_DAYS),
-            )
-        ).all()
-    )
-    unfinished = db.session.scalar(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_(None))
-        .order_by(QuizAttempt.started_at.desc())
-        .limit(1)
-    )
+    since = today - timedelta(days=STREAK_WINDOW_DAYS)
+    days = dict(db.session.execute(_ACTIVE_DAYS, {"user_id": user.id, "since": since}).all())
+    unfinished = db.session.scalar(_UNFINISHED_QUIZ, {"user_id": user.id})
     resume_lesson = _lesson_to_resume(modules, unfinished)
     return Dashboard(
         today=today,
