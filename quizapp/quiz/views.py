@@ -107,10 +107,11 @@ def answer(step: QuestionStep, form: AnswerForm):
         db.session.rollback()
         current = quizzes.question_step(step.attempt, step.position)
         return show_question(current, form, error.status, error.message)
-    db.session.commit()
     # Post/redirect/get: the feedback is a page of its own, so a reload cannot resubmit.
-    next_url = url_for("quiz.question", attempt_id=step.attempt.id, position=step.position)
-    return redirect(next_url, 303)
+    # (Its address is taken before the commit, which would make the attempt be read again.)
+    feedback_url = url_for("quiz.question", attempt_id=step.attempt.id, position=step.position)
+    db.session.commit()
+    return redirect(feedback_url, 303)
 
 
 @bp.get("/attempts/<int:attempt_id>/results")

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp.core.progress import percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
@@ -77,16 +78,43 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
     return attempt
 
 
+# Each question page and answer runs these: built once, they are only executed.
+_LEARNER_ATTEMPT = (
+    select(QuizAttempt)
+    .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+    .join(Lesson.module)
+    .options(
+        contains_eager(QuizAttempt.lesson).options(
+            contains_eager(Lesson.module),
+            # The quiz pages name the lesson; its text is read on its own page.
+            defer(Lesson.body),
+            defer(Lesson.objectives),
+            defer(Lesson.sources),
+        )
+    )
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.user_id == bindparam("user_id"))
+)
+_QUESTION_WITH_ANSWER = (
+    select(Question, QuizAnswer)
+    .outerjoin(
+        QuizAnswer,
+        and_(
+            QuizAnswer.question_id == Question.id,
+            QuizAnswer.attempt_id == bindparam("attempt_id"),
+        ),
+    )
+    .where(Question.id == bindparam("question_id"))
+)
+_ANSWERED = select(QuizAnswer.question_id).where(QuizAnswer.attempt_id == bindparam("attempt_id"))
+_ANSWER_TOTALS = select(func.count(), func.coalesce(func.sum(QuizAnswer.score), 0.0)).where(
+    QuizAnswer.attempt_id == bindparam("attempt_id")
+)
+
+
 def learner_attempt(*, user: User, attempt_id: int) -> QuizAttempt | None:
     """The attempt with its lesson, or None when it does not exist or is someone else's:
     the two look the same from outside, so ids cannot be probed."""
-    return db.session.scalar(
-        select(QuizAttempt)
-        .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
-        .options(contains_eager(QuizAttempt.lesson).contains_eager(Lesson.module))
-        .join(Lesson.module)
-        .where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-    )
+    return db.session.scalar(_LEARNER_ATTEMPT, {"attempt_id": attempt_id, "user_id": user.id})
 
 
 @dataclass(frozen=True)
@@ -119,13 +147,10 @@ def question_step(attempt: QuizAttempt, position: int) -> QuestionStep | None:
     """The question at `position` (from 1) of the attempt, or None if there is none."""
     if not 1 <= position <= len(attempt.question_ids):
         return None
-    question_id = attempt.question_ids[position - 1]
-    question = db.session.get(Question, question_id)
-    answer = db.session.scalar(
-        select(QuizAnswer).where(
-            QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id == question_id
-        )
-    )
+    question, answer = db.session.execute(
+        _QUESTION_WITH_ANSWER,
+        {"attempt_id": attempt.id, "question_id": attempt.question_ids[position - 1]},
+    ).one()
     spec = question_spec(question)
     return QuestionStep(
         attempt, position, question, spec, layout_for(attempt, question, spec), answer
@@ -134,11 +159,7 @@ def question_step(attempt: QuizAttempt, position: int) -> QuestionStep | None:
 
 def next_position(attempt: QuizAttempt) -> int | None:
     """The first unanswered question's position, or None when all are answered."""
-    answered = set(
-        db.session.scalars(
-            select(QuizAnswer.question_id).where(QuizAnswer.attempt_id == attempt.id)
-        )
-    )
+    answered = set(db.session.scalars(_ANSWERED, {"attempt_id": attempt.id}))
     for position, question_id in enumerate(attempt.question_ids, start=1):
         if question_id not in answered:
             return position
@@ -188,11 +209,7 @@ def finish_if_complete(*, user: User, attempt: QuizAttempt, now: datetime) -> bo
     """Score and close the attempt once every question has an answer, exactly once."""
     if attempt.submitted_at is not None:
         return True
-    count, total = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(QuizAnswer.score), 0.0)).where(
-            QuizAnswer.attempt_id == attempt.id
-        )
-    ).one()
+    count, total = db.session.execute(_ANSWER_TOTALS, {"attempt_id": attempt.id}).one()
     if count < len(attempt.question_ids):
         return False
     # Guarded by submitted_at IS NULL: of two requests finishing at once, one closes it.
@@ -202,9 +219,12 @@ def finish_if_complete(*, user: User, attempt: QuizAttempt, now: datetime) -> bo
         .values(submitted_at=now, score=total)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(attempt)
     if closed:
+        set_committed_value(attempt, "submitted_at", now)
+        set_committed_value(attempt, "score", total)
         progress.lesson_completed(user=user, lesson=attempt.lesson, now=now)
+    else:
+        db.session.refresh(attempt)  # closed by a request racing this one: read its score
     return True
 
 
