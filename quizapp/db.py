@@ -9,7 +9,18 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, Executable, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import (
+    BindParameter,
+    DateTime,
+    Engine,
+    Executable,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    bindparam,
+    event,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
@@ -71,6 +82,12 @@ def render_migration_type(type_: str, obj, autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def bound_list(name: str) -> BindParameter:
+    """A parameter that takes a list when the statement runs, for `column.in_(...)` in a
+    statement built once: each length is compiled once and cached."""
+    return bindparam(name, expanding=True)
 
 
 def upsert(build: Callable[[Callable], Executable]) -> Callable[[], Executable]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -33,7 +35,7 @@ def signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="review")
 
 
-def own_card(card_id: int, now) -> reviews.OwnCard:
+def own_card(card_id: int, now: datetime) -> reviews.OwnCard:
     own = reviews.learner_card(user=current_user, card_id=card_id, now=now)
     if own is None:
         abort(404)

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, defer
 
 from quizapp.core.questions import QuestionSpec, question_from_record
-from quizapp.db import db
+from quizapp.db import bound_list, db
 from quizapp.models import Lesson, Module, Question
 
 
@@ -44,31 +44,25 @@ class LessonView:
         return next(i for i, s in enumerate(self.siblings) if s.id == self.lesson.id)
 
 
+# For pages that list or name lessons: a lesson's text is read on its own page.
+WITHOUT_TEXT = (defer(Lesson.body), defer(Lesson.objectives), defer(Lesson.sources))
 # Built once: every page of the course runs some of these.
 _QUESTION_COUNTS = (
     select(Question.lesson_id, func.count())
     .where(Question.retired_at.is_(None))
     .group_by(Question.lesson_id)
 )
-_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(
-    Question.lesson_id.in_(bindparam("lesson_ids", expanding=True))
-)
+_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(Question.lesson_id.in_(bound_list("lesson_ids")))
 _LIVE_LESSONS = (
     select(Lesson)
     .join(Lesson.module)
-    .options(
-        contains_eager(Lesson.module),
-        # Lists show titles; a lesson's text is read on its own page.
-        defer(Lesson.body),
-        defer(Lesson.objectives),
-        defer(Lesson.sources),
-    )
+    .options(contains_eager(Lesson.module), *WITHOUT_TEXT)
     .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None))
     .order_by(Module.position, Lesson.position)
 )
 _LIVE_LESSONS_OF_MODULE = (
     select(Lesson)
-    .options(defer(Lesson.body), defer(Lesson.objectives), defer(Lesson.sources))
+    .options(*WITHOUT_TEXT)
     .where(Lesson.module_id == bindparam("module_id"), Lesson.retired_at.is_(None))
     .order_by(Lesson.position)
 )

@@ -31,7 +31,7 @@ from quizapp.core.classes import (
 from quizapp.core.progress import learner_day, percent
 from quizapp.core.questions import QuestionSpec
 from quizapp.core.scheduling import DECAY, FACTOR, LEECH_THRESHOLD
-from quizapp.db import UTCDateTime, db, whole_days_between
+from quizapp.db import UTCDateTime, bound_list, db, whole_days_between
 from quizapp.models import (
     ActivityDay,
     Assignment,
@@ -93,16 +93,12 @@ class _Evidence:
     progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
     lesson_memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
 
-    def scope_question_ids(self, assignment: Assignment) -> list[int]:
+    def scope_questionbound_list(self, assignment: Assignment) -> list[int]:
         return [
             question_id
             for lesson_id in self.lesson_ids[assignment.id]
             for question_id in self.question_ids[lesson_id]
         ]
-
-
-def _ids(name: str):
-    return bindparam(name, expanding=True)
 
 
 # The evidence statements are built once, with lists bound when they run: the dashboard runs
@@ -113,13 +109,15 @@ _LIVE_LESSONS = (
     .where(
         Lesson.retired_at.is_(None),
         Module.retired_at.is_(None),
-        or_(Lesson.module_id.in_(_ids("module_ids")), Lesson.id.in_(_ids("lesson_ids"))),
+        or_(
+            Lesson.module_id.in_(bound_list("module_ids")), Lesson.id.in_(bound_list("lesson_ids"))
+        ),
     )
     .order_by(Lesson.position)
 )
 _LIVE_QUESTIONS = (
     select(Question.id, Question.lesson_id)
-    .where(Question.lesson_id.in_(_ids("lesson_ids")), Question.retired_at.is_(None))
+    .where(Question.lesson_id.in_(bound_list("lesson_ids")), Question.retired_at.is_(None))
     .order_by(Question.lesson_id, Question.position)
 )
 _FINISHED_QUIZZES = select(
@@ -129,8 +127,8 @@ _FINISHED_QUIZZES = select(
     QuizAttempt.max_score,
     QuizAttempt.submitted_at,
 ).where(
-    QuizAttempt.user_id.in_(_ids("learner_ids")),
-    QuizAttempt.lesson_id.in_(_ids("lesson_ids")),
+    QuizAttempt.user_id.in_(bound_list("learner_ids")),
+    QuizAttempt.lesson_id.in_(bound_list("lesson_ids")),
     QuizAttempt.submitted_at.is_not(None),
     QuizAttempt.max_score > 0,
 )
@@ -140,8 +138,8 @@ _LESSONS_OPENED = select(
     LessonProgress.started_at,
     LessonProgress.completed_at,
 ).where(
-    LessonProgress.user_id.in_(_ids("learner_ids")),
-    LessonProgress.lesson_id.in_(_ids("lesson_ids")),
+    LessonProgress.user_id.in_(bound_list("learner_ids")),
+    LessonProgress.lesson_id.in_(bound_list("lesson_ids")),
 )
 
 
@@ -197,7 +195,9 @@ def _memory_totals(instant_count: int, by_question: bool):
             ReviewCard.last_review, bindparam(f"at_{i}", type_=UTCDateTime())
         )
         curve = func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
-        recall_sums.append(func.sum(case((Question.lesson_id.in_(_ids(f"lessons_{i}")), curve))))
+        recall_sums.append(
+            func.sum(case((Question.lesson_id.in_(bound_list(f"lessons_{i}")), curve)))
+        )
     keys = (Question.id,) if by_question else (ReviewCard.user_id, Question.lesson_id)
     return (
         select(
@@ -208,8 +208,8 @@ def _memory_totals(instant_count: int, by_question: bool):
         )
         .join(Question, Question.id == ReviewCard.question_id)
         .where(
-            ReviewCard.user_id.in_(_ids("learner_ids")),
-            Question.lesson_id.in_(_ids("lesson_ids")),
+            ReviewCard.user_id.in_(bound_list("learner_ids")),
+            Question.lesson_id.in_(bound_list("lesson_ids")),
             Question.retired_at.is_(None),
         )
         .group_by(*keys)
@@ -290,7 +290,7 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
     )
 
 
-def _class_learner_ids(classroom: Classroom):
+def _class_learnerbound_list(classroom: Classroom):
     return select(ClassMembership.user_id).where(
         ClassMembership.class_id == classroom.id, ClassMembership.role == LEARNER
     )
@@ -617,9 +617,9 @@ def _first_answers(learner_ids, question_ids: list[int]):
 def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime) -> ItemAnalysis:
     """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
     and the recall FSRS predicts at the due date."""
-    learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
+    learner_ids = list(db.session.scalars(_class_learnerbound_list(classroom)))
     evidence = _evidence([assignment], learner_ids, now)
-    question_ids = evidence.scope_question_ids(assignment)
+    question_ids = evidence.scope_questionbound_list(assignment)
     in_scope = select(Question).where(Question.id.in_(question_ids))
     loaded = {question.id: question for question in db.session.scalars(in_scope)}
     questions = [loaded[question_id] for question_id in question_ids]

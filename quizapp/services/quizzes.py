@@ -15,7 +15,7 @@ from functools import cached_property
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, defer
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp.core.progress import percent
@@ -23,7 +23,7 @@ from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, a
 from quizapp.db import db
 from quizapp.models import Lesson, Question, QuizAnswer, QuizAttempt, User
 from quizapp.services import progress, reviews
-from quizapp.services.catalogue import question_spec
+from quizapp.services.catalogue import WITHOUT_TEXT, question_spec
 from quizapp.services.errors import Refused
 
 
@@ -84,13 +84,7 @@ _LEARNER_ATTEMPT = (
     .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
     .join(Lesson.module)
     .options(
-        contains_eager(QuizAttempt.lesson).options(
-            contains_eager(Lesson.module),
-            # The quiz pages name the lesson; its text is read on its own page.
-            defer(Lesson.body),
-            defer(Lesson.objectives),
-            defer(Lesson.sources),
-        )
+        contains_eager(QuizAttempt.lesson).options(contains_eager(Lesson.module), *WITHOUT_TEXT)
     )
     .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.user_id == bindparam("user_id"))
 )

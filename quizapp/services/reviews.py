@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, or_, select, true, update
+from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -172,26 +172,23 @@ _QUEUE_ORDER = (
     ReviewCard.due,
     ReviewCard.id,
 )
-# The next card with its question and lesson, whichever of due reviews and new cards the
-# day's limits still allow.
-_NEXT_CARD = {
-    (reviews_left, new_left): select(ReviewCard)
+# The next card with its question and lesson, among whichever of due reviews and new cards
+# the day's limits still allow.
+_NEXT_CARD = (
+    select(ReviewCard)
     .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
     .join(ReviewCard.question)
     .join(Question.lesson)
     .where(
         _DUE_CARD,
         or_(
-            *([ReviewCard.reps > 0] if reviews_left else []),
-            *([ReviewCard.reps == 0] if new_left else []),
+            and_(bindparam("reviews_left", type_=Boolean), ReviewCard.reps > 0),
+            and_(bindparam("new_left", type_=Boolean), ReviewCard.reps == 0),
         ),
     )
     .order_by(*_QUEUE_ORDER)
     .limit(1)
-    for reviews_left in (True, False)
-    for new_left in (True, False)
-    if reviews_left or new_left
-}
+)
 # A learner's own card, with its question and lesson, and whether it is due now.
 _OWN_CARD = (
     select(ReviewCard, _DUE_CARD.label("due_now"))
@@ -233,8 +230,14 @@ def next_card(*, user: User, now: datetime, counts: Today | None = None) -> Revi
     counts = counts or today(user=user, now=now)
     if not (counts.due_reviews or counts.new_available):
         return None
-    statement = _NEXT_CARD[bool(counts.due_reviews), bool(counts.new_available)]
-    return db.session.scalar(statement, _day_params(user, now))
+    return db.session.scalar(
+        _NEXT_CARD,
+        {
+            **_day_params(user, now),
+            "reviews_left": counts.due_reviews > 0,
+            "new_left": counts.new_available > 0,
+        },
+    )
 
 
 @dataclass(frozen=True)
