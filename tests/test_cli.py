@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -139,8 +140,13 @@ def test_demo_builds_a_class_a_newcomer_can_explore(app, db, tmp_path):
 
     book = class_gradebook(classroom=db.session.scalar(select(Classroom)), now=utcnow())
     assert len(book.rows) == 12 and len(book.assignments) == 3
-    statuses = {row.cells[book.assignments[0].id].status for row in book.rows}
-    assert {AssignmentStatus.ON_TIME, AssignmentStatus.LATE, AssignmentStatus.OVERDUE} <= statuses
+    # The cast the demo promises, whatever the time of day it is loaded and however the dice fall.
+    statuses = Counter(row.cells[book.assignments[0].id].status for row in book.rows)
+    assert statuses == {
+        AssignmentStatus.ON_TIME: 5,
+        AssignmentStatus.LATE: 3,
+        AssignmentStatus.OVERDUE: 4,
+    }
     assert db.session.scalar(select(func.count()).select_from(ReviewLog)) > 100
     client = app.test_client()
     assert client.login("instructor@demo.example.com", "demo password 1").status_code == 302

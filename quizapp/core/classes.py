@@ -81,12 +81,14 @@ def lesson_done_at(
 ) -> datetime | None:
     """When a lesson of an assignment first counted as done: the first quiz that reached the
     pass mark (any finished quiz without one). A lesson without a quiz is done when read."""
-    passing = [
-        o.submitted_at
-        for o in outcomes
-        if pass_mark is None or round(100 * o.fraction, 6) >= pass_mark
-    ]
+    passing = [o.submitted_at for o in outcomes if reaches_pass_mark(o.fraction, pass_mark)]
     return min(passing) if passing else read_at
+
+
+def reaches_pass_mark(fraction: float, pass_mark: int | None) -> bool:
+    """Whether a quiz score (a fraction of its maximum) counts; any finished quiz does when
+    there is no pass mark. Rounded so 0.7 of a quiz is 70%, float error aside."""
+    return pass_mark is None or round(100 * fraction, 6) >= pass_mark
 
 
 # Moodle's thresholds for its facility index: above 90% right is very easy, below 30% hard.
