@@ -52,3 +52,19 @@ def test_whole_days_between_counts_elapsed_days_as_fsrs_does(db, end):
         select(whole_days_between(literal(DAY_ONE, UTCDateTime()), literal(end, UTCDateTime())))
     )
     assert days == max(0, (end - DAY_ONE).days)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        datetime(2026, 3, 29, 9, 30, 15, 250001, tzinfo=ZoneInfo("Europe/Paris")),
+        datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+        None,
+    ],
+)
+def test_timestamps_come_back_as_the_same_instant_in_utc(db, written):
+    """Due dates, streaks and recall compare timestamps from either backend with aware ones."""
+    read = db.session.scalar(select(literal(written, UTCDateTime())))
+    assert read == written
+    if written is not None:
+        assert read.utcoffset() == timedelta(0)
