@@ -7,6 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
 from quizapp.classes.forms import (
@@ -16,7 +17,7 @@ from quizapp.classes.forms import (
     InstructorForm,
     JoinForm,
 )
-from quizapp.core.classes import format_join_code, local_time
+from quizapp.core.classes import AssignmentStatus, format_join_code, local_time
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
@@ -40,6 +41,23 @@ def require_login():
 @bp.app_template_filter("join_code")
 def join_code_filter(code: str) -> str:
     return format_join_code(code)
+
+
+# Filters rather than macros: the gradebook writes these for each of its hundreds of cells,
+# and a Jinja macro call costs ten times a filter's.
+@bp.app_template_filter("status_tag")
+def status_tag_filter(status: AssignmentStatus) -> Markup:
+    """An assignment's status as a word, never a colour alone."""
+    css = status.name.lower().replace("_", "-")
+    return Markup(f'<span class="status status-{escape(css)}">{escape(status.label)}</span>')
+
+
+@bp.app_template_filter("pct")
+def percent_filter(value: int | None) -> Markup:
+    """A percentage, or a dash that a screen reader reads as "none"."""
+    if value is None:
+        return Markup('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
+    return Markup(f"{escape(value)}%")
 
 
 @bp.app_template_filter("local")

@@ -8,8 +8,8 @@ import enum
 import io
 import random
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -68,21 +68,31 @@ def assignment_status(
     return AssignmentStatus.IN_PROGRESS if started else AssignmentStatus.NOT_STARTED
 
 
-@dataclass(frozen=True)
-class QuizOutcome:
-    """One submitted quiz attempt, as the gradebook needs it."""
+@dataclass
+class QuizRecord:
+    """A learner's finished quizzes on one lesson, folded as they are read: the best score
+    (a fraction of the maximum) and when each pass mark in play was first reached. A gradebook
+    cell needs no more, however often the quiz was retaken."""
 
-    fraction: float
-    submitted_at: datetime
+    pass_marks: Collection[int | None]
+    best: float = 0.0
+    first_passed: dict[int | None, datetime] = field(default_factory=dict)
+
+    def add(self, fraction: float, submitted_at: datetime) -> None:
+        self.best = max(self.best, fraction)
+        for pass_mark in self.pass_marks:
+            first = self.first_passed.get(pass_mark)
+            if reaches_pass_mark(fraction, pass_mark) and (first is None or submitted_at < first):
+                self.first_passed[pass_mark] = submitted_at
 
 
 def lesson_done_at(
-    outcomes: Iterable[QuizOutcome], pass_mark: int | None, read_at: datetime | None = None
+    quizzes: QuizRecord | None, pass_mark: int | None, read_at: datetime | None = None
 ) -> datetime | None:
     """When a lesson of an assignment first counted as done: the first quiz that reached the
     pass mark (any finished quiz without one). A lesson without a quiz is done when read."""
-    passing = [o.submitted_at for o in outcomes if reaches_pass_mark(o.fraction, pass_mark)]
-    return min(passing) if passing else read_at
+    passed_at = None if quizzes is None else quizzes.first_passed.get(pass_mark)
+    return read_at if passed_at is None else passed_at
 
 
 def reaches_pass_mark(fraction: float, pass_mark: int | None) -> bool:

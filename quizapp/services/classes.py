@@ -21,7 +21,7 @@ from quizapp.db import db
 from quizapp.models import Assignment, ClassMembership, Classroom, Lesson, Module, User
 from quizapp.models.classes import INSTRUCTOR, LEARNER
 from quizapp.services.accounts import user_by_email
-from quizapp.services.catalogue import catalogue_modules
+from quizapp.services.catalogue import WITHOUT_TEXT, catalogue_modules
 from quizapp.services.errors import Refused
 
 TEACHING_ROLES = ("instructor", "admin")
@@ -265,12 +265,19 @@ def class_learner(*, classroom: Classroom, user_id: int) -> User:
     return learner
 
 
+# Titles and slugs for the pages that list assignments; a lesson's text is read on its own page.
+_WHAT_IS_ASSIGNED = (
+    joinedload(Assignment.module),
+    joinedload(Assignment.lesson).options(*WITHOUT_TEXT),
+)
+
+
 def class_assignments(classroom: Classroom) -> list[Assignment]:
     """The class's assignments, soonest due first, with what they assign (one query)."""
     return list(
         db.session.scalars(
             select(Assignment)
-            .options(joinedload(Assignment.module), joinedload(Assignment.lesson))
+            .options(*_WHAT_IS_ASSIGNED)
             .where(Assignment.class_id == classroom.id)
             .order_by(Assignment.due_at, Assignment.id)
         )
@@ -280,7 +287,7 @@ def class_assignments(classroom: Classroom) -> list[Assignment]:
 def class_assignment(*, classroom: Classroom, assignment_id: int) -> Assignment:
     assignment = db.session.scalar(
         select(Assignment)
-        .options(joinedload(Assignment.module), joinedload(Assignment.lesson))
+        .options(*_WHAT_IS_ASSIGNED)
         .where(Assignment.id == assignment_id, Assignment.class_id == classroom.id)
     )
     if assignment is None:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp.core.classes import (
     AssignmentStatus,
-    QuizOutcome,
+    QuizRecord,
     assignment_status,
     csv_text,
     discrimination_index,
@@ -73,13 +73,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class _Memory:
-    """What FSRS predicts for a group of cards (one learner's in a lesson, or the class's for a
-    question): the cards reviewed at least once, the leeches among them, and their recall
-    summed at each instant the page asks about."""
+    """What FSRS predicts for one learner's cards in one assignment: how many were reviewed at
+    least once, and their recall summed now and at the assignment's recall instant."""
 
     reviewed: int
-    leeches: int
-    recall: dict[datetime, float]
+    recall_now: float
+    recall_at_due: float
 
 
 @dataclass
@@ -89,11 +88,13 @@ class _Evidence:
     lesson_ids: dict[int, list[int]] = field(default_factory=dict)
     # Ids only: cells count questions, and only item analysis needs their text.
     question_ids: dict[int, list[int]] = field(default_factory=dict)
-    outcomes: dict[tuple[int, int], list[QuizOutcome]] = field(default_factory=dict)
+    quizzes: dict[tuple[int, int], QuizRecord] = field(default_factory=dict)
     progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
-    lesson_memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
+    # By (learner, assignment); a learner with no card in an assignment has no entry.
+    memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
+    leeches: Counter[int] = field(default_factory=Counter)
 
-    def scope_questionbound_list(self, assignment: Assignment) -> list[int]:
+    def question_ids_of(self, assignment: Assignment) -> list[int]:
         return [
             question_id
             for lesson_id in self.lesson_ids[assignment.id]
@@ -143,11 +144,8 @@ _LESSONS_OPENED = select(
 )
 
 
-def _evidence(
-    assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
-) -> _Evidence:
-    """Five queries: live lessons, live questions, finished quizzes, lessons opened, and the
-    cards' predicted recall, totalled per learner and lesson in the database (`_memories`)."""
+def _scope(assignments: Sequence[Assignment]) -> _Evidence:
+    """Two queries: the assignments' live lessons, and their live questions."""
     evidence = _Evidence()
     lessons = db.session.execute(
         _LIVE_LESSONS,
@@ -163,82 +161,111 @@ def _evidence(
             if lesson_id == assignment.lesson_id or module_id == assignment.module_id
         ]
     live = [lesson_id for lesson_id, _ in lessons]
-    scope = {"learner_ids": list(learner_ids), "lesson_ids": live}
     evidence.question_ids = {lesson_id: [] for lesson_id in live}
-    for question_id, lesson_id in db.session.execute(_LIVE_QUESTIONS, scope):
+    for question_id, lesson_id in db.session.execute(_LIVE_QUESTIONS, {"lesson_ids": live}):
         evidence.question_ids[lesson_id].append(question_id)
-    for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
-        _FINISHED_QUIZZES, scope
-    ):
-        evidence.outcomes.setdefault((user_id, lesson_id), []).append(
-            QuizOutcome(score / max_score, submitted_at)
-        )
-    for user_id, lesson_id, started_at, completed_at in db.session.execute(_LESSONS_OPENED, scope):
-        evidence.progress[user_id, lesson_id] = (started_at, completed_at)
-    # Each card's recall is needed now and at the due dates of the assignments its lesson is in.
-    instants: dict[int, set[datetime]] = {lesson_id: {now} for lesson_id in live}
-    for assignment in assignments:
-        for lesson_id in evidence.lesson_ids[assignment.id]:
-            instants[lesson_id].add(_recall_instant(assignment, now))
-    evidence.lesson_memory = _memories(learner_ids, instants, by_question=False)
     return evidence
 
 
+def _evidence(
+    assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
+) -> _Evidence:
+    """Five queries: the scope (`_scope`), finished quizzes, lessons opened, and the cards'
+    predicted recall, totalled per learner in the database (`_memories`)."""
+    evidence = _scope(assignments)
+    scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
+    pass_marks = {assignment.pass_mark for assignment in assignments}
+    for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
+        _FINISHED_QUIZZES, scope
+    ):
+        quizzes = evidence.quizzes.get((user_id, lesson_id))
+        if quizzes is None:
+            quizzes = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks)
+        quizzes.add(score / max_score, submitted_at)
+    for user_id, lesson_id, started_at, completed_at in db.session.execute(_LESSONS_OPENED, scope):
+        evidence.progress[user_id, lesson_id] = (started_at, completed_at)
+    _memories(evidence, assignments, learner_ids, now)
+    return evidence
+
+
+def _recall_curve(at: BindParameter):
+    """FSRS's forgetting curve at `at`, as `recall_probability` computes it, in SQL."""
+    elapsed = whole_days_between(ReviewCard.last_review, at)
+    return func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
+
+
 @cache
-def _memory_totals(instant_count: int, by_question: bool):
-    """The statement `_memories` runs for this many instants, built once: the i-th recall
-    total sums FSRS's forgetting curve at `at_i` over the cards whose lesson is in
-    `lessons_i`."""
-    recall_sums = []
-    for i in range(instant_count):
-        elapsed = whole_days_between(
-            ReviewCard.last_review, bindparam(f"at_{i}", type_=UTCDateTime())
-        )
-        curve = func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
-        recall_sums.append(
-            func.sum(case((Question.lesson_id.in_(bound_list(f"lessons_{i}")), curve)))
-        )
-    keys = (Question.id,) if by_question else (ReviewCard.user_id, Question.lesson_id)
+def _assignment_memory(assignment_count: int):
+    """The statement `_memories` runs for this many assignments, built once. For the i-th:
+    the cards among `questions_i` reviewed at least once, and their recall summed now and at
+    `at_i`."""
+    now = bindparam("now", type_=UTCDateTime())
+    totals = []
+    for i in range(assignment_count):
+        in_assignment = ReviewCard.question_id.in_(bound_list(f"questions_{i}"))
+        at_due = bindparam(f"at_{i}", type_=UTCDateTime())
+        totals += [
+            func.count(ReviewCard.last_review).filter(in_assignment),
+            func.sum(case((in_assignment, _recall_curve(now)))),
+            func.sum(case((in_assignment, _recall_curve(at_due)))),
+        ]
+    # Grouped by learner alone, the cards arrive in the order of an index on the learner: no
+    # sort, no join, and a class's tens of thousands of cards come back as one row per learner.
     return (
         select(
-            *keys,
-            func.count(ReviewCard.last_review),
+            ReviewCard.user_id,
             func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
-            *recall_sums,
+            *totals,
         )
-        .join(Question, Question.id == ReviewCard.question_id)
         .where(
             ReviewCard.user_id.in_(bound_list("learner_ids")),
-            Question.lesson_id.in_(bound_list("lesson_ids")),
-            Question.retired_at.is_(None),
+            ReviewCard.question_id.in_(bound_list("question_ids")),
         )
-        .group_by(*keys)
+        .group_by(ReviewCard.user_id)
     )
 
 
+_QUESTION_MEMORY = (
+    select(
+        ReviewCard.question_id,
+        func.count(ReviewCard.last_review),
+        func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
+        func.sum(_recall_curve(bindparam("at", type_=UTCDateTime()))),
+    )
+    .where(
+        ReviewCard.user_id.in_(bound_list("learner_ids")),
+        ReviewCard.question_id.in_(bound_list("question_ids")),
+    )
+    .group_by(ReviewCard.question_id)
+)
+
+
 def _memories(
-    learner_ids: Sequence[int], instants: dict[int, set[datetime]], *, by_question: bool
-) -> dict:
-    """The learners' cards on the lessons in `instants`, totalled in the database (one query)
-    per (learner, lesson), or per question: a class's tens of thousands of cards come back as
-    a few hundred rows. Recall is FSRS's forgetting curve, as `recall_probability` computes it,
-    at each instant asked for that lesson."""
-    every_instant = sorted(set().union(*instants.values()))
-    params: dict[str, object] = {"learner_ids": list(learner_ids), "lesson_ids": list(instants)}
-    for i, at in enumerate(every_instant):
-        params[f"at_{i}"] = at
-        params[f"lessons_{i}"] = [
-            lesson_id for lesson_id, wanted in instants.items() if at in wanted
-        ]
-    statement = _memory_totals(len(every_instant), by_question)
-    key_count = 1 if by_question else 2
-    memories = {}
-    for row in db.session.execute(statement, params):
-        key = row[0] if by_question else (row[0], row[1])
-        reviewed, leeches, *sums = row[key_count:]
-        recall = {at: total or 0.0 for at, total in zip(every_instant, sums, strict=True)}
-        memories[key] = _Memory(reviewed, leeches, recall)
-    return memories
+    evidence: _Evidence,
+    assignments: Sequence[Assignment],
+    learner_ids: Sequence[int],
+    now: datetime,
+) -> None:
+    """Each learner's leeches among the assigned questions, and their memory of each
+    assignment, totalled in the database (one query)."""
+    question_ids = {q for ids in evidence.question_ids.values() for q in ids}
+    params: dict[str, object] = {
+        "learner_ids": list(learner_ids),
+        "question_ids": list(question_ids),
+        "now": now,
+    }
+    for i, assignment in enumerate(assignments):
+        params[f"questions_{i}"] = evidence.question_ids_of(assignment)
+        params[f"at_{i}"] = _recall_instant(assignment, now)
+    for user_id, leeches, *totals in db.session.execute(
+        _assignment_memory(len(assignments)), params
+    ):
+        evidence.leeches[user_id] = leeches
+        for i, assignment in enumerate(assignments):
+            reviewed, recall_now, recall_at_due = totals[3 * i : 3 * i + 3]
+            evidence.memory[user_id, assignment.id] = _Memory(
+                reviewed, recall_now or 0.0, recall_at_due or 0.0
+            )
 
 
 def _recall_instant(assignment: Assignment, now: datetime) -> datetime:
@@ -246,35 +273,34 @@ def _recall_instant(assignment: Assignment, now: datetime) -> datetime:
     return max(now, assignment.due_at)
 
 
-def _recall(evidence: _Evidence, user_id: int, assignment: Assignment, at: datetime):
-    """Mean predicted recall over the assignment's questions, a question never reviewed
-    counting 0; None until the learner has reviewed one of them, since FSRS has no memory to
-    predict from."""
-    total, reviewed, questions = 0.0, False, 0
-    for lesson_id in evidence.lesson_ids[assignment.id]:
-        questions += len(evidence.question_ids[lesson_id])
-        memory = evidence.lesson_memory.get((user_id, lesson_id))
-        if memory is not None and memory.reviewed:
-            reviewed = True
-            total += memory.recall.get(at, 0.0)
-    return percent(total, questions) if reviewed else None
+def _recall(
+    evidence: _Evidence, user_id: int, assignment: Assignment
+) -> tuple[int | None, int | None]:
+    """Mean predicted recall over the assignment's questions, now and at its recall instant,
+    a question never reviewed counting 0; None until the learner has reviewed one of them,
+    since FSRS has no memory to predict from."""
+    memory = evidence.memory.get((user_id, assignment.id))
+    if memory is None or not memory.reviewed:
+        return None, None
+    questions = len(evidence.question_ids_of(assignment))
+    return percent(memory.recall_now, questions), percent(memory.recall_at_due, questions)
 
 
 def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: datetime) -> Cell:
     lesson_ids = evidence.lesson_ids[assignment.id]
+    pass_mark = assignment.pass_mark
     done_at, best, started = [], [], False
     for lesson_id in lesson_ids:
-        outcomes = evidence.outcomes.get((user_id, lesson_id), [])
+        quizzes = evidence.quizzes.get((user_id, lesson_id))
         started_at, read_at = evidence.progress.get((user_id, lesson_id), (None, None))
-        started = started or started_at is not None or bool(outcomes)
+        started = started or started_at is not None or quizzes is not None
         has_quiz = bool(evidence.question_ids[lesson_id])
-        done_at.append(
-            lesson_done_at(outcomes, assignment.pass_mark, None if has_quiz else read_at)
-        )
-        best.append(max((o.fraction for o in outcomes), default=None))
+        done_at.append(lesson_done_at(quizzes, pass_mark, None if has_quiz else read_at))
+        best.append(None if quizzes is None else quizzes.best)
     finished = [at for at in done_at if at is not None]
     completed_at = max(finished) if lesson_ids and len(finished) == len(lesson_ids) else None
     tried = [b for b in best if b is not None]
+    recall_now, recall_at_due = _recall(evidence, user_id, assignment)
     return Cell(
         status=assignment_status(
             started=started, completed_at=completed_at, due_at=assignment.due_at, now=now
@@ -282,15 +308,13 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
         lessons_done=len(finished),
         lessons_total=len(lesson_ids),
         best_percent=percent(sum(tried), len(lesson_ids)) if tried else None,
-        mastery_percent=_recall(evidence, user_id, assignment, now),
-        recall_at_due_percent=_recall(
-            evidence, user_id, assignment, _recall_instant(assignment, now)
-        ),
+        mastery_percent=recall_now,
+        recall_at_due_percent=recall_at_due,
         completed_at=completed_at,
     )
 
 
-def _class_learnerbound_list(classroom: Classroom):
+def _class_learner_ids(classroom: Classroom):
     return select(ClassMembership.user_id).where(
         ClassMembership.class_id == classroom.id, ClassMembership.role == LEARNER
     )
@@ -402,14 +426,11 @@ def class_gradebook(
     assignments = class_assignments(classroom)
     _, learners = class_people(classroom)
     evidence = _evidence(assignments, [learner.id for learner in learners], now)
-    leeches: Counter[int] = Counter()
-    for (user_id, _), memory in evidence.lesson_memory.items():
-        leeches[user_id] += memory.leeches
     rows = [
         GradebookRow(
             learner,
             {a.id: _cell(evidence, a, learner.id, now) for a in assignments},
-            leeches[learner.id],
+            evidence.leeches[learner.id],
         )
         for learner in learners
     ]
@@ -617,9 +638,10 @@ def _first_answers(learner_ids, question_ids: list[int]):
 def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime) -> ItemAnalysis:
     """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
     and the recall FSRS predicts at the due date."""
-    learner_ids = list(db.session.scalars(_class_learnerbound_list(classroom)))
-    evidence = _evidence([assignment], learner_ids, now)
-    question_ids = evidence.scope_questionbound_list(assignment)
+    learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
+    evidence = _scope([assignment])
+    _memories(evidence, [assignment], learner_ids, now)
+    question_ids = evidence.question_ids_of(assignment)
     in_scope = select(Question).where(Question.id.in_(question_ids))
     loaded = {question.id: question for question in db.session.scalars(in_scope)}
     questions = [loaded[question_id] for question_id in question_ids]
@@ -631,8 +653,12 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         right_by_learner[answer.user_id].append(answer.is_correct)
     totals = {user_id: sum(rights) / len(rights) for user_id, rights in right_by_learner.items()}
     at = _recall_instant(assignment, now)
-    scope = {lesson_id: {at} for lesson_id in evidence.lesson_ids[assignment.id]}
-    question_memory = _memories(learner_ids, scope, by_question=True)
+    question_memory = {
+        question_id: (reviewed, leeches, recall)
+        for question_id, reviewed, leeches, recall in db.session.execute(
+            _QUESTION_MEMORY, {"learner_ids": learner_ids, "question_ids": question_ids, "at": at}
+        )
+    }
     rows = []
     for question in questions:
         spec = question_spec(question)
@@ -642,7 +668,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         facility = sum(a.is_correct for a in given) / len(given) if given else None
         discrimination = discrimination_index([(totals[a.user_id], a.is_correct) for a in given])
         seconds = median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None)
-        memory = question_memory.get(question.id) or _Memory(0, 0, {})
+        reviewed, leeches, recall = question_memory.get(question.id, (0, 0, None))
         rows.append(
             ItemRow(
                 question=question,
@@ -654,13 +680,11 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
                 median_seconds=seconds,
                 discrimination=discrimination,
                 flags=item_flags(facility, discrimination, len(given)),
-                recall_at_due=percent(memory.recall[at], memory.reviewed)
-                if memory.reviewed
-                else None,
-                leeches=memory.leeches,
+                recall_at_due=percent(recall, reviewed) if reviewed else None,
+                leeches=leeches,
             )
         )
-    everyone = [_recall(evidence, user_id, assignment, at) for user_id in learner_ids]
+    everyone = [_recall(evidence, user_id, assignment)[1] for user_id in learner_ids]
     known = [value for value in everyone if value is not None]
     return ItemAnalysis(
         assignment=assignment,

@@ -8,7 +8,7 @@ import pytest
 from quizapp.core.classes import (
     JOIN_CODE_ALPHABET,
     AssignmentStatus,
-    QuizOutcome,
+    QuizRecord,
     assignment_status,
     csv_text,
     discrimination_index,
@@ -55,16 +55,22 @@ def test_assignment_status(started, completed, now, expected):
 
 def test_a_lesson_is_done_at_the_first_quiz_reaching_the_pass_mark():
     early, later = DUE - timedelta(days=2), DUE - timedelta(days=1)
-    outcomes = [QuizOutcome(0.5, early), QuizOutcome(0.8, later)]
-    assert lesson_done_at(outcomes, None) == early
-    assert lesson_done_at(outcomes, 50) == early
-    assert lesson_done_at(outcomes, 80) == later
-    assert lesson_done_at(outcomes, 81) is None
+    # Read as the database returns them, in no particular order.
+    quizzes = QuizRecord(pass_marks=(None, 50, 80, 81))
+    quizzes.add(0.8, later)
+    quizzes.add(0.5, early)
+    assert quizzes.best == 0.8
+    assert lesson_done_at(quizzes, None) == early
+    assert lesson_done_at(quizzes, 50) == early
+    assert lesson_done_at(quizzes, 80) == later
+    assert lesson_done_at(quizzes, 81) is None
     # 2 of 3 is 66.67%, which reaches a pass mark of 66 but not 67.
-    assert lesson_done_at([QuizOutcome(2 / 3, early)], 66) == early
-    assert lesson_done_at([QuizOutcome(2 / 3, early)], 67) is None
+    two_of_three = QuizRecord(pass_marks=(66, 67))
+    two_of_three.add(2 / 3, early)
+    assert lesson_done_at(two_of_three, 66) == early
+    assert lesson_done_at(two_of_three, 67) is None
     # A lesson without a quiz is done when read.
-    assert lesson_done_at([], 80, read_at=later) == later
+    assert lesson_done_at(None, 80, read_at=later) == later
 
 
 def test_discrimination_separates_strong_and_weak_learners():
