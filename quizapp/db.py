@@ -10,7 +10,8 @@ from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    BindParameter,
+    Boolean,
+    ColumnElement,
     DateTime,
     Engine,
     Executable,
@@ -18,12 +19,15 @@ from sqlalchemy import (
     MetaData,
     String,
     TypeDecorator,
+    any_,
     bindparam,
     event,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 # Stable constraint names, so migrations can drop and alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -95,10 +99,34 @@ def render_migration_type(type_: str, obj, autogen_context) -> str | bool:
     return False
 
 
-def bound_list(name: str) -> BindParameter:
-    """A parameter that takes a list when the statement runs, for `column.in_(...)` in a
-    statement built once: each length is compiled once and cached."""
-    return bindparam(name, expanding=True)
+class in_list(ColumnElement[bool]):
+    """`column IN (the list bound as `name` when the statement runs)`, for statements built
+    once. PostgreSQL receives the list as one array, so the statement's text is the same
+    whatever the list's length: psycopg parses it once (it parses anew each time a text over
+    4 KB, which a list of a few hundred ids makes) and the server plans it once. SQLite has no
+    arrays, so there it is one parameter per item."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement, name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+@compiles(in_list)
+def _in_list_default(element: in_list, compiler, **kw) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(in_list, "postgresql")
+def _in_list_postgresql(element: in_list, compiler, **kw) -> str:
+    array = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
 
 
 def upsert(build: Callable[[Callable], Executable]) -> Callable[[], Executable]:
@@ -108,7 +136,7 @@ def upsert(build: Callable[[Callable], Executable]) -> Callable[[], Executable]:
     hot paths, where building a statement costs more than running it; values are passed
     as parameters when it is executed.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects import sqlite
 
     built: dict[str, Executable] = {}
 

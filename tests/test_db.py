@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.db import UTCDateTime, utcnow, whole_days_between
-from quizapp.models import ActivityDay, LessonProgress
+from quizapp.db import UTCDateTime, in_list, utcnow, whole_days_between
+from quizapp.models import ActivityDay, LessonProgress, User
 from tests.factories import create_user
 
 
@@ -68,3 +68,12 @@ def test_timestamps_come_back_as_the_same_instant_in_utc(db, written):
     assert read == written
     if written is not None:
         assert read.utcoffset() == timedelta(0)
+
+
+def test_a_statement_built_once_takes_lists_of_any_length(db):
+    """Lists are bound when the statement runs: an array on PostgreSQL, items on SQLite."""
+    ids = [create_user(email=f"user{n}@example.com").id for n in range(3)]
+    statement = select(User.id).where(in_list(User.id, "ids")).order_by(User.id)
+    for wanted in ([], ids[1:2], [*ids, *range(10_000, 10_500)]):
+        found = db.session.scalars(statement, {"ids": wanted}).all()
+        assert found == [user_id for user_id in ids if user_id in wanted]

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, defer
 
 from quizapp.core.questions import QuestionSpec, question_from_record
-from quizapp.db import bound_list, db
+from quizapp.db import db, in_list
 from quizapp.models import Lesson, Module, Question
 
 
@@ -52,7 +52,7 @@ _QUESTION_COUNTS = (
     .where(Question.retired_at.is_(None))
     .group_by(Question.lesson_id)
 )
-_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(Question.lesson_id.in_(bound_list("lesson_ids")))
+_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(in_list(Question.lesson_id, "lesson_ids"))
 _LIVE_LESSONS = (
     select(Lesson)
     .join(Lesson.module)

@@ -31,7 +31,7 @@ from quizapp.core.classes import (
 from quizapp.core.progress import learner_day, percent
 from quizapp.core.questions import QuestionSpec
 from quizapp.core.scheduling import DECAY, FACTOR, LEECH_THRESHOLD
-from quizapp.db import UTCDateTime, bound_list, db, whole_days_between
+from quizapp.db import UTCDateTime, db, in_list, whole_days_between
 from quizapp.models import (
     ActivityDay,
     Assignment,
@@ -110,15 +110,13 @@ _LIVE_LESSONS = (
     .where(
         Lesson.retired_at.is_(None),
         Module.retired_at.is_(None),
-        or_(
-            Lesson.module_id.in_(bound_list("module_ids")), Lesson.id.in_(bound_list("lesson_ids"))
-        ),
+        or_(in_list(Lesson.module_id, "module_ids"), in_list(Lesson.id, "lesson_ids")),
     )
     .order_by(Lesson.position)
 )
 _LIVE_QUESTIONS = (
     select(Question.id, Question.lesson_id)
-    .where(Question.lesson_id.in_(bound_list("lesson_ids")), Question.retired_at.is_(None))
+    .where(in_list(Question.lesson_id, "lesson_ids"), Question.retired_at.is_(None))
     .order_by(Question.lesson_id, Question.position)
 )
 _FINISHED_QUIZZES = select(
@@ -128,8 +126,8 @@ _FINISHED_QUIZZES = select(
     QuizAttempt.max_score,
     QuizAttempt.submitted_at,
 ).where(
-    QuizAttempt.user_id.in_(bound_list("learner_ids")),
-    QuizAttempt.lesson_id.in_(bound_list("lesson_ids")),
+    in_list(QuizAttempt.user_id, "learner_ids"),
+    in_list(QuizAttempt.lesson_id, "lesson_ids"),
     QuizAttempt.submitted_at.is_not(None),
     QuizAttempt.max_score > 0,
 )
@@ -139,8 +137,8 @@ _LESSONS_OPENED = select(
     LessonProgress.started_at,
     LessonProgress.completed_at,
 ).where(
-    LessonProgress.user_id.in_(bound_list("learner_ids")),
-    LessonProgress.lesson_id.in_(bound_list("lesson_ids")),
+    in_list(LessonProgress.user_id, "learner_ids"),
+    in_list(LessonProgress.lesson_id, "lesson_ids"),
 )
 
 
@@ -202,7 +200,7 @@ def _assignment_memory(assignment_count: int):
     now = bindparam("now", type_=UTCDateTime())
     totals = []
     for i in range(assignment_count):
-        in_assignment = ReviewCard.question_id.in_(bound_list(f"questions_{i}"))
+        in_assignment = in_list(ReviewCard.question_id, f"questions_{i}")
         at_due = bindparam(f"at_{i}", type_=UTCDateTime())
         totals += [
             func.count(ReviewCard.last_review).filter(in_assignment),
@@ -218,8 +216,8 @@ def _assignment_memory(assignment_count: int):
             *totals,
         )
         .where(
-            ReviewCard.user_id.in_(bound_list("learner_ids")),
-            ReviewCard.question_id.in_(bound_list("question_ids")),
+            in_list(ReviewCard.user_id, "learner_ids"),
+            in_list(ReviewCard.question_id, "question_ids"),
         )
         .group_by(ReviewCard.user_id)
     )
@@ -233,8 +231,8 @@ _QUESTION_MEMORY = (
         func.sum(_recall_curve(bindparam("at", type_=UTCDateTime()))),
     )
     .where(
-        ReviewCard.user_id.in_(bound_list("learner_ids")),
-        ReviewCard.question_id.in_(bound_list("question_ids")),
+        in_list(ReviewCard.user_id, "learner_ids"),
+        in_list(ReviewCard.question_id, "question_ids"),
     )
     .group_by(ReviewCard.question_id)
 )
