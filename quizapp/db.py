@@ -10,7 +10,6 @@ from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
     DateTime,
     Engine,
@@ -28,6 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import NullType
 
 # Stable constraint names, so migrations can drop and alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -106,7 +106,9 @@ class in_list(ColumnElement[bool]):
     4 KB, which a list of a few hundred ids makes) and the server plans it once. SQLite has no
     arrays, so there it is one parameter per item."""
 
-    type = Boolean()
+    # Untyped: SQLite, which has no boolean type, would compare a Boolean condition with 1,
+    # and a comparison stops it using an index.
+    type = NullType()
     inherit_cache = True
     _traverse_internals = [
         ("column", InternalTraversal.dp_clauseelement),

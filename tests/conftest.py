@@ -122,13 +122,35 @@ def logged_in(client, user) -> BrowserClient:
     return client
 
 
+# The tables that grow with every learner's activity: reading one of them whole is a bug.
+ACTIVITY_TABLES = (
+    "activity_days",
+    "lesson_progress",
+    "quiz_answers",
+    "quiz_attempts",
+    "review_cards",
+    "review_logs",
+)
+
+
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.parameters: list[object] = []
 
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    def tables_scanned_whole(self, dbapi_connection) -> set[str]:
+        """The activity tables SQLite's plans read from end to end rather than through an
+        index (SQLite's planner picks an index whatever the table's size)."""
+        scanned = set()
+        cursor = dbapi_connection.cursor()
+        for statement, parameters in zip(self.statements, self.parameters, strict=True):
+            for *_, detail in cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters):
+                scanned |= {t for t in ACTIVITY_TABLES if re.match(rf"SCAN {t}\b", detail)}
+        return scanned
 
 
 @pytest.fixture
@@ -141,6 +163,7 @@ def count_queries(db):
 
         def record(conn, cursor, statement, parameters, context, executemany):
             counter.statements.append(statement)
+            counter.parameters.append(parameters)
 
         event.listen(_db.engine, "before_cursor_execute", record)
         try:
