@@ -24,6 +24,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.models.classes import LEARNER
 from quizapp.services import classes, gradebook
+from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -144,7 +145,9 @@ def overview(class_id: int):
     access = classes.class_access(user=current_user, class_id=class_id)
     classroom = access.classroom
     if not access.teaching:
-        mine = gradebook.learner_assignments(user=current_user, now=utcnow(), classroom=classroom)
+        mine = gradebook.learner_assignments(
+            user=current_user, now=utcnow(), catalogue=catalogue_modules(), classroom=classroom
+        )
         return render_template(
             "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()
         )

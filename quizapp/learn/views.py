@@ -77,9 +77,11 @@ def mark_read(slug: str):
 @login_required
 def today():
     now = utcnow()
+    dashboard = progress.dashboard(user=current_user, now=now)
+    catalogue = [module.entry for module in dashboard.modules]
     return render_template(
         "learn/today.html",
-        dashboard=progress.dashboard(user=current_user, now=now),
+        dashboard=dashboard,
         reviews=reviews.today(user=current_user, now=now),
-        assignments=gradebook.learner_assignments(user=current_user, now=now),
+        assignments=gradebook.learner_assignments(user=current_user, now=now, catalogue=catalogue),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer
 
 from quizapp.core.questions import QuestionSpec, question_from_record
@@ -16,7 +16,11 @@ from quizapp.models import Lesson, Module, Question
 class ModuleEntry:
     module: Module
     lessons: list[Lesson]
-    question_counts: dict[int, int]
+    # Each lesson's live questions in quiz order; a lesson without any is absent.
+    question_ids: dict[int, list[int]]
+
+    def question_count(self, lesson: Lesson) -> int:
+        return len(self.question_ids.get(lesson.id, ()))
 
     @property
     def minutes(self) -> int:
@@ -47,12 +51,12 @@ class LessonView:
 # For pages that list or name lessons: a lesson's text is read on its own page.
 WITHOUT_TEXT = (defer(Lesson.body), defer(Lesson.objectives), defer(Lesson.sources))
 # Built once: every page of the course runs some of these.
-_QUESTION_COUNTS = (
-    select(Question.lesson_id, func.count())
+_LIVE_QUESTION_IDS = (
+    select(Question.lesson_id, Question.id)
     .where(Question.retired_at.is_(None))
-    .group_by(Question.lesson_id)
+    .order_by(Question.lesson_id, Question.position)
 )
-_QUESTION_COUNTS_OF = _QUESTION_COUNTS.where(in_list(Question.lesson_id, "lesson_ids"))
+_LIVE_QUESTION_IDS_OF = _LIVE_QUESTION_IDS.where(in_list(Question.lesson_id, "lesson_ids"))
 _LIVE_LESSONS = (
     select(Lesson)
     .join(Lesson.module)
@@ -77,18 +81,21 @@ _LIVE_LESSON = (
 )
 
 
-def _question_counts(lesson_ids: list[int] | None = None) -> dict[int, int]:
+def _live_question_ids(lesson_ids: list[int] | None = None) -> dict[int, list[int]]:
     if lesson_ids is None:
-        rows = db.session.execute(_QUESTION_COUNTS)
+        rows = db.session.execute(_LIVE_QUESTION_IDS)
     else:
-        rows = db.session.execute(_QUESTION_COUNTS_OF, {"lesson_ids": lesson_ids})
-    return {lesson_id: count for lesson_id, count in rows}
+        rows = db.session.execute(_LIVE_QUESTION_IDS_OF, {"lesson_ids": lesson_ids})
+    question_ids: dict[int, list[int]] = {}
+    for lesson_id, question_id in rows:
+        question_ids.setdefault(lesson_id, []).append(question_id)
+    return question_ids
 
 
 def catalogue_modules() -> list[ModuleEntry]:
-    """Every live module in order, with its live lessons in order and their quiz sizes."""
+    """Every live module in order, with its live lessons in order and their questions."""
     lessons = db.session.scalars(_LIVE_LESSONS).all()
-    counts = _question_counts()
+    question_ids = _live_question_ids()
     by_module: dict[int, list[Lesson]] = {}
     modules: list[Module] = []
     for lesson in lessons:
@@ -96,7 +103,7 @@ def catalogue_modules() -> list[ModuleEntry]:
             by_module[lesson.module_id] = []
             modules.append(lesson.module)
         by_module[lesson.module_id].append(lesson)
-    return [ModuleEntry(m, by_module[m.id], counts) for m in modules]
+    return [ModuleEntry(m, by_module[m.id], question_ids) for m in modules]
 
 
 def _live_lessons(module_id: int) -> list[Lesson]:
@@ -104,12 +111,12 @@ def _live_lessons(module_id: int) -> list[Lesson]:
 
 
 def module_view(slug: str) -> ModuleEntry | None:
-    """A live module with its live lessons in order and their quiz sizes, or None."""
+    """A live module with its live lessons in order and their questions, or None."""
     module = db.session.scalar(_LIVE_MODULE, {"slug": slug})
     if module is None:
         return None
     lessons = _live_lessons(module.id)
-    return ModuleEntry(module, lessons, _question_counts([lesson.id for lesson in lessons]))
+    return ModuleEntry(module, lessons, _live_question_ids([lesson.id for lesson in lessons]))
 
 
 def live_lesson(slug: str) -> Lesson | None:
@@ -122,10 +129,8 @@ def lesson_view(slug: str) -> LessonView | None:
     lesson = live_lesson(slug)
     if lesson is None:
         return None
-    counts = _question_counts([lesson.id])
-    return LessonView(
-        lesson, lesson.module, _live_lessons(lesson.module_id), counts.get(lesson.id, 0)
-    )
+    questions = _live_question_ids([lesson.id]).get(lesson.id, [])
+    return LessonView(lesson, lesson.module, _live_lessons(lesson.module_id), len(questions))
 
 
 def question_spec(question: Question) -> QuestionSpec:

@@ -3,7 +3,8 @@ and the recall FSRS predicts at each due date. Learners see their own assignment
 the same rules.
 
 Each read runs a fixed number of queries whatever the class size: the evidence for every
-learner and assignment is loaded in five queries and combined in Python.
+learner and assignment is the catalogue the page already has plus three queries, combined
+in Python.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from quizapp.core.classes import (
@@ -47,7 +48,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.classes import LEARNER
-from quizapp.services.catalogue import question_spec
+from quizapp.services.catalogue import ModuleEntry, catalogue_modules, question_spec
 from quizapp.services.classes import class_assignments, class_people
 
 ACTIVITY_DAYS = 30
@@ -104,21 +105,6 @@ class _Evidence:
 
 # The evidence statements are built once, with lists bound when they run: the dashboard runs
 # them on every visit, and building them cost more than SQLite took to answer them.
-_LIVE_LESSONS = (
-    select(Lesson.id, Lesson.module_id)
-    .join(Module, Module.id == Lesson.module_id)
-    .where(
-        Lesson.retired_at.is_(None),
-        Module.retired_at.is_(None),
-        or_(in_list(Lesson.module_id, "module_ids"), in_list(Lesson.id, "lesson_ids")),
-    )
-    .order_by(Lesson.position)
-)
-_LIVE_QUESTIONS = (
-    select(Question.id, Question.lesson_id)
-    .where(in_list(Question.lesson_id, "lesson_ids"), Question.retired_at.is_(None))
-    .order_by(Question.lesson_id, Question.position)
-)
 _FINISHED_QUIZZES = select(
     QuizAttempt.user_id,
     QuizAttempt.lesson_id,
@@ -142,35 +128,32 @@ _LESSONS_OPENED = select(
 )
 
 
-def _scope(assignments: Sequence[Assignment]) -> _Evidence:
-    """Two queries: the assignments' live lessons, and their live questions."""
+def _scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) -> _Evidence:
+    """The live lessons each assignment covers, in course order, and their live questions,
+    read off the catalogue (a retired lesson or module no longer counts)."""
     evidence = _Evidence()
-    lessons = db.session.execute(
-        _LIVE_LESSONS,
-        {
-            "module_ids": list({a.module_id for a in assignments if a.module_id is not None}),
-            "lesson_ids": list({a.lesson_id for a in assignments if a.lesson_id is not None}),
-        },
-    ).all()
+    live = {lesson.id: entry for entry in catalogue for lesson in entry.lessons}
     for assignment in assignments:
-        evidence.lesson_ids[assignment.id] = [
-            lesson_id
-            for lesson_id, module_id in lessons
-            if lesson_id == assignment.lesson_id or module_id == assignment.module_id
-        ]
-    live = [lesson_id for lesson_id, _ in lessons]
-    evidence.question_ids = {lesson_id: [] for lesson_id in live}
-    for question_id, lesson_id in db.session.execute(_LIVE_QUESTIONS, {"lesson_ids": live}):
-        evidence.question_ids[lesson_id].append(question_id)
+        if assignment.module_id is not None:
+            entry = next((e for e in catalogue if e.module.id == assignment.module_id), None)
+            lesson_ids = [lesson.id for lesson in entry.lessons] if entry else []
+        else:
+            lesson_ids = [assignment.lesson_id] if assignment.lesson_id in live else []
+        evidence.lesson_ids[assignment.id] = lesson_ids
+        for lesson_id in lesson_ids:
+            evidence.question_ids[lesson_id] = live[lesson_id].question_ids.get(lesson_id, [])
     return evidence
 
 
 def _evidence(
-    assignments: Sequence[Assignment], learner_ids: Sequence[int], now: datetime
+    assignments: Sequence[Assignment],
+    learner_ids: Sequence[int],
+    now: datetime,
+    catalogue: Sequence[ModuleEntry],
 ) -> _Evidence:
-    """Five queries: the scope (`_scope`), finished quizzes, lessons opened, and the cards'
-    predicted recall, totalled per learner in the database (`_memories`)."""
-    evidence = _scope(assignments)
+    """Three queries: finished quizzes, lessons opened, and the cards' predicted recall,
+    totalled per learner in the database (`_memories`)."""
+    evidence = _scope(assignments, catalogue)
     scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
     pass_marks = {assignment.pass_mark for assignment in assignments}
     for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
@@ -353,17 +336,21 @@ _LEARNER_ASSIGNMENTS_IN_CLASS = _LEARNER_ASSIGNMENTS.where(Classroom.id == bindp
 
 
 def learner_assignments(
-    *, user: User, now: datetime, classroom: Classroom | None = None
+    *,
+    user: User,
+    now: datetime,
+    catalogue: Sequence[ModuleEntry],
+    classroom: Classroom | None = None,
 ) -> list[MyAssignment]:
     """Every assignment of every class the learner is in (or of one of them), soonest due
-    first."""
+    first. The catalogue is the page's own (`catalogue_modules`), read once for both."""
     if classroom is None:
         rows = db.session.execute(_LEARNER_ASSIGNMENTS, {"user_id": user.id}).all()
     else:
         rows = db.session.execute(
             _LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user.id, "class_id": classroom.id}
         ).all()
-    evidence = _evidence([a for a, _ in rows], [user.id], now)
+    evidence = _evidence([a for a, _ in rows], [user.id], now, catalogue)
     return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
 
 
@@ -423,7 +410,9 @@ def class_gradebook(
     """Learners by assignments; an unknown sort falls back to names."""
     assignments = class_assignments(classroom)
     _, learners = class_people(classroom)
-    evidence = _evidence(assignments, [learner.id for learner in learners], now)
+    evidence = _evidence(
+        assignments, [learner.id for learner in learners], now, catalogue_modules()
+    )
     rows = [
         GradebookRow(
             learner,
@@ -520,7 +509,7 @@ class LearnerReport:
 def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> LearnerReport:
     """One learner's assignments, quiz attempts, recent review activity and leeches."""
     assignments = class_assignments(classroom)
-    evidence = _evidence(assignments, [learner.id], now)
+    evidence = _evidence(assignments, [learner.id], now, catalogue_modules())
     # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
     lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
     question_ids = [q for lesson_id in lesson_ids for q in evidence.question_ids[lesson_id]]
@@ -637,7 +626,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
     """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
     and the recall FSRS predicts at the due date."""
     learner_ids = list(db.session.scalars(_class_learner_ids(classroom)))
-    evidence = _scope([assignment])
+    evidence = _scope([assignment], catalogue_modules())
     _memories(evidence, [assignment], learner_ids, now)
     question_ids = evidence.question_ids_of(assignment)
     in_scope = select(Question).where(Question.id.in_(question_ids))

@@ -8,6 +8,7 @@ from quizapp.core.classes import AssignmentStatus
 from quizapp.core.progress import percent
 from quizapp.core.scheduling import recall_probability
 from quizapp.services import classes
+from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.gradebook import class_gradebook, item_analysis, learner_assignments
 from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
 
@@ -42,7 +43,7 @@ def test_recall_at_the_due_date_is_fsrs_retrievability_then(db, tmp_path):
     expected_at_due = recall_probability(3.0, last_review, assignment.due_at)
     assert cell.recall_at_due_percent == percent(expected_at_due, 1)
     assert cell.recall_at_due_percent < cell.mastery_percent
-    [mine] = learner_assignments(user=learner, now=NOW)
+    [mine] = learner_assignments(user=learner, now=NOW, catalogue=catalogue_modules())
     assert mine.cell == cell and mine.cell.status is AssignmentStatus.ON_TIME
 
 
