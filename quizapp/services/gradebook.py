@@ -176,20 +176,22 @@ def _recall_curve(at: BindParameter):
 
 
 @cache
-def _assignment_memory(assignment_count: int):
-    """The statement `_memories` runs for this many assignments, built once. For the i-th:
-    the cards among `questions_i` reviewed at least once, and their recall summed now and at
-    `at_i`."""
+def _assignment_memory(upcoming: tuple[bool, ...]):
+    """The statement `_memories` runs, built once for each pattern of assignments still due
+    (`upcoming`). For the i-th assignment: the cards among `questions_i` reviewed at least
+    once, their recall summed now, and, when it is upcoming, at its due date `at_i` (past it,
+    the two are the same sum, and each one costs the forgetting curve over every card)."""
     now = bindparam("now", type_=UTCDateTime())
     totals = []
-    for i in range(assignment_count):
+    for i, ahead in enumerate(upcoming):
         in_assignment = in_list(ReviewCard.question_id, f"questions_{i}")
-        at_due = bindparam(f"at_{i}", type_=UTCDateTime())
         totals += [
             func.count(ReviewCard.last_review).filter(in_assignment),
             func.sum(case((in_assignment, _recall_curve(now)))),
-            func.sum(case((in_assignment, _recall_curve(at_due)))),
         ]
+        if ahead:
+            at_due = bindparam(f"at_{i}", type_=UTCDateTime())
+            totals.append(func.sum(case((in_assignment, _recall_curve(at_due)))))
     # Grouped by learner alone, the cards arrive in the order of an index on the learner: no
     # sort, no join, and a class's tens of thousands of cards come back as one row per learner.
     return (
@@ -235,18 +237,18 @@ def _memories(
         "question_ids": list(question_ids),
         "now": now,
     }
-    for i, assignment in enumerate(assignments):
+    upcoming = tuple(assignment.due_at > now for assignment in assignments)
+    for i, (assignment, ahead) in enumerate(zip(assignments, upcoming, strict=True)):
         params[f"questions_{i}"] = evidence.question_ids_of(assignment)
-        params[f"at_{i}"] = _recall_instant(assignment, now)
-    for user_id, leeches, *totals in db.session.execute(
-        _assignment_memory(len(assignments)), params
-    ):
+        if ahead:
+            params[f"at_{i}"] = assignment.due_at
+    for user_id, leeches, *totals in db.session.execute(_assignment_memory(upcoming), params):
         evidence.leeches[user_id] = leeches
-        for i, assignment in enumerate(assignments):
-            reviewed, recall_now, recall_at_due = totals[3 * i : 3 * i + 3]
-            evidence.memory[user_id, assignment.id] = _Memory(
-                reviewed, recall_now or 0.0, recall_at_due or 0.0
-            )
+        columns = iter(totals)
+        for assignment, ahead in zip(assignments, upcoming, strict=True):
+            reviewed, recall_now = next(columns), next(columns) or 0.0
+            recall_at_due = (next(columns) or 0.0) if ahead else recall_now
+            evidence.memory[user_id, assignment.id] = _Memory(reviewed, recall_now, recall_at_due)
 
 
 def _recall_instant(assignment: Assignment, now: datetime) -> datetime:
