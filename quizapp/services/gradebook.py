@@ -155,13 +155,17 @@ def _evidence(
     totalled per learner in the database (`_memories`)."""
     evidence = _scope(assignments, catalogue)
     scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
-    pass_marks = {assignment.pass_mark for assignment in assignments}
+    # A lesson's quizzes are weighed against the pass marks of the assignments it is in.
+    pass_marks: dict[int, set[int | None]] = defaultdict(set)
+    for assignment in assignments:
+        for lesson_id in evidence.lesson_ids[assignment.id]:
+            pass_marks[lesson_id].add(assignment.pass_mark)
     for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
         _FINISHED_QUIZZES, scope
     ):
         quizzes = evidence.quizzes.get((user_id, lesson_id))
         if quizzes is None:
-            quizzes = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks)
+            quizzes = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks[lesson_id])
         quizzes.add(score / max_score, submitted_at)
     for user_id, lesson_id, started_at, completed_at in db.session.execute(_LESSONS_OPENED, scope):
         evidence.progress[user_id, lesson_id] = (started_at, completed_at)
