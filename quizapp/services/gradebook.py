@@ -133,9 +133,10 @@ def _scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) 
     read off the catalogue (a retired lesson or module no longer counts)."""
     evidence = _Evidence()
     live = {lesson.id: entry for entry in catalogue for lesson in entry.lessons}
+    modules = {entry.module.id: entry for entry in catalogue}
     for assignment in assignments:
         if assignment.module_id is not None:
-            entry = next((e for e in catalogue if e.module.id == assignment.module_id), None)
+            entry = modules.get(assignment.module_id)
             lesson_ids = [lesson.id for lesson in entry.lessons] if entry else []
         else:
             lesson_ids = [assignment.lesson_id] if assignment.lesson_id in live else []
@@ -212,6 +213,8 @@ def _assignment_memory(upcoming: tuple[bool, ...]):
     )
 
 
+# For item analysis: per question, the class's cards reviewed at least once, the leeches among
+# them, and their recall summed at one instant.
 _QUESTION_MEMORY = (
     select(
         ReviewCard.question_id,
