@@ -22,7 +22,7 @@ from sqlalchemy import (
     bindparam,
     event,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.sql.functions import FunctionElement
@@ -138,8 +138,6 @@ def upsert(build: Callable[[Callable], Executable]) -> Callable[[], Executable]:
     hot paths, where building a statement costs more than running it; values are passed
     as parameters when it is executed.
     """
-    from sqlalchemy.dialects import sqlite
-
     built: dict[str, Executable] = {}
 
     def statement() -> Executable:

@@ -91,8 +91,13 @@ def lesson_done_at(
 ) -> datetime | None:
     """When a lesson of an assignment first counted as done: the first quiz that reached the
     pass mark (any finished quiz without one). A lesson without a quiz is done when read."""
-    passed_at = None if quizzes is None else quizzes.first_passed.get(pass_mark)
-    return read_at if passed_at is None else passed_at
+    if quizzes is None:
+        return read_at
+    if pass_mark not in quizzes.pass_marks:
+        # The record only follows the pass marks it was folded for; any other reads as never
+        # passed, which would be a wrong status rather than an error.
+        raise ValueError(f"quizzes were not weighed against a pass mark of {pass_mark}")
+    return quizzes.first_passed.get(pass_mark, read_at)
 
 
 def reaches_pass_mark(fraction: float, pass_mark: int | None) -> bool:
