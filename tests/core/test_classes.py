@@ -71,6 +71,9 @@ def test_a_lesson_is_done_at_the_first_quiz_reaching_the_pass_mark():
     assert lesson_done_at(two_of_three, 67) is None
     # A lesson without a quiz is done when read.
     assert lesson_done_at(None, 80, read_at=later) == later
+    # A pass mark the record was not folded for is a mistake, not "never passed".
+    with pytest.raises(ValueError):
+        lesson_done_at(two_of_three, 80)
 
 
 def test_discrimination_separates_strong_and_weak_learners():
