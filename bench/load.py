@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import flows
-from bench.flows import FlowError, Form, Page, User
+from bench.flows import FlowError, Form, Headers, Page, User
 
 
 class HttpBrowser:
@@ -39,18 +39,20 @@ class HttpBrowser:
         self.host, self.port = host, port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: Form | None = None) -> Page:
-        headers = {"User-Agent": "quizapp-bench"}
+    def request(
+        self, method: str, path: str, form: Form | None = None, headers: Headers | None = None
+    ) -> Page:
+        sent = {"User-Agent": "quizapp-bench", **(headers or {})}
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
         try:
-            connection.request(method, path, body, headers)
+            connection.request(method, path, body, sent)
             response = connection.getresponse()
             data = response.read()
         finally:
@@ -224,6 +226,11 @@ def phases(plan: dict[str, Any], instructor_classes: dict[str, dict]) -> dict[st
             Phase("lesson", "learners", lambda user: flows.lesson(user, lessons)),
             Phase("quiz answer", "learners", lambda user: flows.quiz_answer(user, lessons)),
             Phase("review step", "learners", flows.review_step),
+            Phase(
+                "review step without script",
+                "learners",
+                lambda user: flows.review_step(user, script=False),
+            ),
             Phase("stats", "learners", flows.stats),
             Phase("gradebook", "instructors", lambda user: flows.gradebook(user, of(user)["id"])),
             Phase(

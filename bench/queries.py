@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from bench import flows
 from bench.dataset import PASSWORD
-from bench.flows import Form, Page, User
+from bench.flows import Form, Headers, Page, User
 from bench.store import app_for
 from quizapp.db import db
 
@@ -34,10 +34,14 @@ class CountingBrowser:
         self.client = app.test_client()
         self.statements = statements
 
-    def request(self, method: str, path: str, form: Form | None = None) -> Page:
+    def request(
+        self, method: str, path: str, form: Form | None = None, headers: Headers | None = None
+    ) -> Page:
         before = len(self.statements)
         # Outside any app context: each request gets a fresh one, as in production.
-        response = self.client.open(path, method=method, data=MultiDict(form or []))
+        response = self.client.open(
+            path, method=method, data=MultiDict(form or []), headers=headers or {}
+        )
         cost = len(self.statements) - before
         return Page(response.status_code, response.headers.get("Location"), response.data, cost)
 
@@ -104,8 +108,10 @@ def count(url: str, lessons: list[str]) -> dict[str, Any]:
         counted = 0
         for email in learners:
             user = flows.login(CountingBrowser(app, statements), email, PASSWORD, random.Random(1))
-            # Only learners with two cards left today can show a review step.
-            if not measure(flows.review_step, user):
+            # Only learners with four cards left today can show both kinds of review step.
+            if not measure(flows.review_step, user) or not measure(
+                lambda user: flows.review_step(user, script=False), user
+            ):
                 continue
             measure(flows.floor, user)
             measure(flows.dashboard, user)

@@ -12,20 +12,26 @@ REQUESTS = (
     "lesson",
     "quiz answer",
     "review step",
+    "review step without script",
     "stats",
     "gradebook",
     "gradebook csv",
     "item analysis",
 )
-# Parts of the review step, shown under it.
-REVIEW_PARTS = ("review answer", "review rate", "review next")
+# The requests a step is made of, shown under it.
+PARTS = {
+    "review step": ("review answer", "review rating + next card"),
+    "review step without script": ("review answer", "review rate", "review next"),
+}
 DESCRIPTIONS = {
     "floor": "GET /healthz (one SELECT 1, no login)",
     "dashboard": "GET /today",
     "lesson": "GET /lessons/<slug>, signed in",
     "quiz answer": "POST a question's answer in a quiz attempt",
-    "review step": "POST answer + POST rating + GET next card",
+    "review step": "POST answer + POST rating answered with the next card (quiz.js)",
+    "review step without script": "POST answer + POST rating + GET next card (plain forms)",
     "review answer": "POST /review/<card>",
+    "review rating + next card": "POST /review/<card>/rate, X-Requested-With: fetch",
     "review rate": "POST /review/<card>/rate",
     "review next": "GET /review",
     "stats": "GET /review/stats",
@@ -61,6 +67,7 @@ TARGETS = {
     "lesson": Target(p95_ms=25),
     "quiz answer": Target(p95_ms=25),
     "review step": Target(p95_ms=15, of_floor=0.25),
+    "review step without script": Target(),
     "stats": Target(),
     "gradebook": Target(p95_ms=80),
     "gradebook csv": Target(),
@@ -102,7 +109,7 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         if name not in phases:
             continue
         phase = phases[name]
-        for part in (name, *(REVIEW_PARTS if name == "review step" else ())):
+        for part in (name, *PARTS.get(name, ())):
             figures = phase["requests"].get(part)
             queries = (tiny.get(part), full.get(part))
             row = {
@@ -196,7 +203,7 @@ def markdown(results: dict[str, Any]) -> str:
         "waits for others to be served. req/s is the throughput at that concurrency (threads "
         "÷ mean latency); x floor divides it by /healthz's. Queries are SQL statements per "
         "request counted in-process on a tiny dataset (10 learners) and on the full one "
-        "(10,000); a review step is its three requests together; n is the number of samples.",
+        "(10,000); a review step is its requests together; n is the number of samples.",
     ]
     for database, result in results["databases"].items():
         out += ["", f"## {result.get('label', database)}", ""]

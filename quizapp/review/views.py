@@ -24,6 +24,10 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 # A reveal left open longer than this is stale: the learner reloads and answers again.
 TICKET_MAX_AGE_S = 6 * 3600
 
+# Sent by quiz.js when it rates a card in place: the answer is then the next card's page
+# itself, one round trip instead of a redirect and a second request.
+INLINE_HEADER = ("X-Requested-With", "fetch")
+
 
 @bp.before_request
 @login_required
@@ -67,7 +71,7 @@ def session():
     card = reviews.next_card(user=current_user, now=now, counts=today)
     if card is None:
         return render_template("review/done.html", today=today, undo_form=ActionForm())
-    return show_question(reviews.card_question(card), AnswerForm(), today=today)
+    return show_question(reviews.card_question(card), AnswerForm(formdata=None), today=today)
 
 
 @bp.post("/<int:card_id>")
@@ -128,6 +132,8 @@ def rate(card_id: int):
         db.session.rollback()
         return render_error(error.status, error.message)
     db.session.commit()
+    if request.headers.get(INLINE_HEADER[0]) == INLINE_HEADER[1]:
+        return session()
     return redirect(url_for("review.session"), 303)
 
 

@@ -192,9 +192,14 @@ def learner_journey(page: Page, stop: Stop, clock: Clock) -> None:
         expect(easy).to_be_visible()
         if step == 0:
             stop(page, "review-reveal")
+        # The rating brings the next card in place: no page load, which would forget this.
+        page.evaluate("window.sameDocument = true")
         good.click()
         reviewed.append(prompt)
         expect(page.locator(".review-bar")).to_contain_text(f"{step + 1} done today")
+        assert page.evaluate("window.sameDocument") is True
+        if step == 0:
+            stop(page, "review-next-in-place")
     assert len(set(reviewed)) == 3, "each step showed another card"
 
     # Two days on, the three cards rated Good are due again; the five others are still new.

@@ -122,3 +122,6 @@ def test_a_learner_does_everything_from_the_keyboard(page, app_db):
         expect(page.get_by_role("button", name=re.compile("^Good again in"))).to_be_visible()
         keyboard.press(key)
         expect(page.locator(".review-bar")).to_contain_text(f"{done} done today")
+        # The next card came in place of the reveal: its prompt has focus, to be read first.
+        expect(page.locator("#prompt")).to_be_focused()
+        assert page.url.endswith("/review")

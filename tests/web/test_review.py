@@ -37,11 +37,13 @@ def answer_card(client, answers=RIGHT_ANSWERS):
     return card_id, reveal.get_data(as_text=True)
 
 
-def rate(client, card_id, reveal_html, rating):
+def rate(client, card_id, reveal_html, rating, *, inline=False):
+    """Press a rating button: as a plain form, or as quiz.js sends it (`inline`)."""
     ticket = re.search(r'name="ticket" type="hidden" value="([^"]+)"', reveal_html)[1]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', reveal_html)[1]
     data = {"csrf_token": token, "ticket": ticket, "rating": str(rating)}
-    return client.post(f"/review/{card_id}/rate", data=data)
+    headers = {"X-Requested-With": "fetch"} if inline else {}
+    return client.post(f"/review/{card_id}/rate", data=data, headers=headers)
 
 
 class Tables(HTMLParser):
@@ -124,6 +126,37 @@ def test_a_double_submitted_rating_is_recorded_once(reviewer, db):
     again = rate(reviewer, card_id, reveal, 3)
     assert again.status_code == 409 and "first rating stands" in again.get_data(as_text=True)
     assert logs(db) == 1
+
+
+def test_a_rating_sent_by_script_answers_with_the_next_card(reviewer, db):
+    card_id, reveal = answer_card(reviewer)
+    assert 'data-inline-next="/review"' in reveal
+    response = rate(reviewer, card_id, reveal, 3, inline=True)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The next card, ready to answer, with the rating already counted.
+    next_id = re.search(r'action="/review/(\d+)"', html)[1]
+    assert next_id != card_id and "1 done today" in html
+    assert_accessible(html)
+    assert logs(db) == 1
+    assert db.session.get(ReviewCard, int(card_id)).reps == 1
+    # Its form is a fresh one: answering it works as on a page loaded the ordinary way.
+    page = FormPage(html)
+    answered = reviewer.post(
+        f"/review/{next_id}", data=page.answer(RIGHT_ANSWERS[question_name(page)])
+    )
+    assert answered.status_code == 200 and "Right!" in answered.get_data(as_text=True)
+    # Pressed twice, the second rating is refused as the page would refuse it.
+    again = rate(reviewer, card_id, reveal, 3, inline=True)
+    assert again.status_code == 409 and logs(db) == 1
+
+
+def test_the_last_rating_sent_by_script_answers_with_the_end_of_the_session(reviewer, db):
+    for _ in range(6):
+        card_id, reveal = answer_card(reviewer)
+        response = rate(reviewer, card_id, reveal, 4, inline=True)
+    assert response.status_code == 200
+    assert "Done for now" in response.get_data(as_text=True)
 
 
 def test_tampered_tickets_and_other_learners_cards_are_refused(app, reviewer, db):
@@ -222,14 +255,20 @@ def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, cou
         with count_queries() as counter:
             rate(logged_in, card_id, reveal, 3)
         counts.append(counter.count)
+        card_id, reveal = answer_card(logged_in)
+        with count_queries() as counter:
+            rate(logged_in, card_id, reveal, 3, inline=True)
+        counts.append(counter.count)
         return counts
 
     take_quiz(logged_in, RIGHT_ANSWERS)
     few = step_queries()
     # The card page: the user, the day's counts, the card with its question and lesson. The
     # answer: the user, the card with whether it is due. The rating: the user, the card, its
-    # update, the log row, the day's activity. The busiest path of the app stays this lean.
-    assert few == [3, 2, 5]
+    # update, the log row, the day's activity. Rated by script, the rating also brings the
+    # next card: the page's three queries, the user read again after the commit. The
+    # busiest path of the app stays this lean.
+    assert few == [3, 2, 5, 8]
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-2")
     take_quiz(logged_in, RIGHT_ANSWERS)
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 12

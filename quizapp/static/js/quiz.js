@@ -1,15 +1,72 @@
 // Keyboard shortcuts for quizzes, added on top of forms that work without JavaScript:
 // number keys pick an option, Enter checks the answer, N (or Enter) goes on after feedback.
+// A review's rating is sent in place and answered with the next card, which takes the place
+// of the page's main content: one round trip per card instead of a redirect and a reload.
 (function () {
-  var form = document.querySelector("[data-quiz-form]");
-  var next = document.querySelector("[data-next]");
-  var verdict = document.getElementById("verdict");
-  document.querySelectorAll(".shortcut-hint").forEach(function (hint) {
-    hint.hidden = false;
+  function enhance(swapped) {
+    document.querySelectorAll(".shortcut-hint").forEach(function (hint) {
+      hint.hidden = false;
+    });
+    // After answering, start screen readers and keyboards at the verdict, unless an error
+    // summary (focused by app.js) needs attention first. After a swap nothing else would
+    // tell a screen reader the page changed, so its heading (the next card's prompt) is read.
+    var verdict = document.getElementById("verdict");
+    var heading = document.querySelector("main h1");
+    if (verdict && !document.getElementById("form-errors")) {
+      verdict.focus();
+    } else if (swapped && heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
+  function show(html, url) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var main = page.getElementById("main");
+    if (!main) {
+      window.location.assign(url);
+      return;
+    }
+    document.title = page.title;
+    document.getElementById("main").replaceWith(document.importNode(main, true));
+    // A reload then shows the session as it now stands, not the reveal's form again.
+    history.replaceState(null, "", url);
+    enhance(true);
+  }
+
+  var sending = false;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var url = form.getAttribute("data-inline-next");
+    if (!url || !window.fetch || !submitter) return;
+    event.preventDefault();
+    // A second press while the first is on its way would only be refused as a double rating.
+    if (sending) return;
+    sending = true;
+    // URL-encoded, as the form itself would send it: the app refuses multipart bodies.
+    var body = new URLSearchParams(new FormData(form));
+    body.append(submitter.name, submitter.value);
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.text();
+      })
+      .then(function (html) {
+        sending = false;
+        show(html, url);
+      })
+      .catch(function () {
+        // Offline or cut off: submit the ordinary way, which shows the browser's own error.
+        sending = false;
+        form.removeAttribute("data-inline-next");
+        form.requestSubmit ? form.requestSubmit(submitter) : form.submit();
+      });
   });
-  // After answering, start screen readers and keyboards at the verdict, unless an error
-  // summary (focused by app.js) needs attention first.
-  if (verdict && !document.getElementById("form-errors")) verdict.focus();
 
   // On a review's reveal, number keys press the rating buttons in order.
   function rating(key) {
@@ -25,8 +82,11 @@
       (tag === "INPUT" && !/^(radio|checkbox)$/.test(target.type));
   }
 
+  // Looked up on each key press: after a swap, the form and buttons are new ones.
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
+    var form = document.querySelector("[data-quiz-form]");
+    var next = document.querySelector("[data-next]");
     if (form) {
       var choices = form.querySelectorAll('input[name="choice"]');
       var number = parseInt(event.key, 10);
@@ -48,4 +108,6 @@
       else window.location.href = next.href;
     }
   });
+
+  enhance(false);
 })();
