@@ -23,7 +23,7 @@ from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.models.classes import LEARNER
-from quizapp.services import classes, gradebook
+from quizapp.services import classes, gradebook, progress
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
 
@@ -146,7 +146,10 @@ def overview(class_id: int):
     classroom = access.classroom
     if not access.teaching:
         mine = gradebook.learner_assignments(
-            user=current_user, now=utcnow(), catalogue=catalogue_modules(), classroom=classroom
+            history=progress.learner_history(current_user),
+            now=utcnow(),
+            catalogue=catalogue_modules(),
+            classroom=classroom,
         )
         return render_template(
             "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()

@@ -20,7 +20,8 @@ def signed_in_user():
 @bp.get("/")
 def catalogue():
     return render_template(
-        "learn/catalogue.html", modules=progress.module_progress(signed_in_user())
+        "learn/catalogue.html",
+        modules=progress.module_progress(progress.learner_history(signed_in_user())),
     )
 
 
@@ -83,5 +84,7 @@ def today():
         "learn/today.html",
         dashboard=dashboard,
         reviews=reviews.today(user=current_user, now=now),
-        assignments=gradebook.learner_assignments(user=current_user, now=now, catalogue=catalogue),
+        assignments=gradebook.learner_assignments(
+            history=dashboard.history, now=now, catalogue=catalogue
+        ),
     )

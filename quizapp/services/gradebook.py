@@ -4,13 +4,14 @@ the same rules.
 
 Each read runs a fixed number of queries whatever the class size: the evidence for every
 learner and assignment is the catalogue the page already has plus three queries, combined
-in Python.
+in Python. A learner's own pages bring their history (`progress.learner_history`), which
+they read anyway, and add one query: their cards' recall.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -50,6 +51,7 @@ from quizapp.models import (
 from quizapp.models.classes import LEARNER
 from quizapp.services.catalogue import ModuleEntry, catalogue_modules, question_spec
 from quizapp.services.classes import class_assignments, class_people
+from quizapp.services.progress import LearnerHistory, learner_history
 
 ACTIVITY_DAYS = 30
 
@@ -146,31 +148,71 @@ def _scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) 
     return evidence
 
 
-def _evidence(
+def _fold(
+    evidence: _Evidence,
     assignments: Sequence[Assignment],
-    learner_ids: Sequence[int],
-    now: datetime,
-    catalogue: Sequence[ModuleEntry],
-) -> _Evidence:
-    """Three queries: finished quizzes, lessons opened, and the cards' predicted recall,
-    totalled per learner in the database (`_memories`)."""
-    evidence = _scope(assignments, catalogue)
-    scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
+    quizzes: Iterable[tuple[int, int, float, int, datetime]],
+    lessons: Iterable[tuple[int, int, datetime, datetime | None]],
+) -> None:
+    """Learners' finished quizzes (user, lesson, score, max score, submitted at) and lessons
+    opened (user, lesson, started at, completed at) into the evidence, ignoring lessons no
+    assignment covers."""
     # A lesson's quizzes are weighed against the pass marks of the assignments it is in.
     pass_marks: dict[int, set[int | None]] = defaultdict(set)
     for assignment in assignments:
         for lesson_id in evidence.lesson_ids[assignment.id]:
             pass_marks[lesson_id].add(assignment.pass_mark)
-    for user_id, lesson_id, score, max_score, submitted_at in db.session.execute(
-        _FINISHED_QUIZZES, scope
-    ):
-        quizzes = evidence.quizzes.get((user_id, lesson_id))
-        if quizzes is None:
-            quizzes = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks[lesson_id])
-        quizzes.add(score / max_score, submitted_at)
-    for user_id, lesson_id, started_at, completed_at in db.session.execute(_LESSONS_OPENED, scope):
-        evidence.progress[user_id, lesson_id] = (started_at, completed_at)
+    for user_id, lesson_id, score, max_score, submitted_at in quizzes:
+        if lesson_id not in pass_marks:
+            continue
+        record = evidence.quizzes.get((user_id, lesson_id))
+        if record is None:
+            record = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks[lesson_id])
+        record.add(score / max_score, submitted_at)
+    for user_id, lesson_id, started_at, completed_at in lessons:
+        if lesson_id in pass_marks:
+            evidence.progress[user_id, lesson_id] = (started_at, completed_at)
+
+
+def _class_evidence(
+    assignments: Sequence[Assignment],
+    learner_ids: Sequence[int],
+    now: datetime,
+    catalogue: Sequence[ModuleEntry],
+) -> _Evidence:
+    """Three queries: the learners' finished quizzes and lessons opened in the assigned
+    lessons, and their cards' predicted recall, totalled per learner in the database."""
+    evidence = _scope(assignments, catalogue)
+    scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
+    _fold(
+        evidence,
+        assignments,
+        db.session.execute(_FINISHED_QUIZZES, scope),
+        db.session.execute(_LESSONS_OPENED, scope),
+    )
     _memories(evidence, assignments, learner_ids, now)
+    return evidence
+
+
+def _learner_evidence(
+    assignments: Sequence[Assignment],
+    history: LearnerHistory,
+    now: datetime,
+    catalogue: Sequence[ModuleEntry],
+) -> _Evidence:
+    """One learner's evidence from the history their page has already read, and one query
+    for their cards' predicted recall."""
+    if history.user_id is None:
+        raise ValueError("a visitor has no assignments")
+    user_id = history.user_id
+    evidence = _scope(assignments, catalogue)
+    _fold(
+        evidence,
+        assignments,
+        ((user_id, *quiz) for quiz in history.quizzes),
+        ((user_id, *lesson) for lesson in history.lessons),
+    )
+    _memories(evidence, assignments, [user_id], now)
     return evidence
 
 
@@ -346,21 +388,22 @@ _LEARNER_ASSIGNMENTS_IN_CLASS = _LEARNER_ASSIGNMENTS.where(Classroom.id == bindp
 
 def learner_assignments(
     *,
-    user: User,
+    history: LearnerHistory,
     now: datetime,
     catalogue: Sequence[ModuleEntry],
     classroom: Classroom | None = None,
 ) -> list[MyAssignment]:
     """Every assignment of every class the learner is in (or of one of them), soonest due
-    first. The catalogue is the page's own (`catalogue_modules`), read once for both."""
+    first, from the learner's history and the catalogue the page has already read."""
+    user_id = history.user_id
     if classroom is None:
-        rows = db.session.execute(_LEARNER_ASSIGNMENTS, {"user_id": user.id}).all()
+        rows = db.session.execute(_LEARNER_ASSIGNMENTS, {"user_id": user_id}).all()
     else:
         rows = db.session.execute(
-            _LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user.id, "class_id": classroom.id}
+            _LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user_id, "class_id": classroom.id}
         ).all()
-    evidence = _evidence([a for a, _ in rows], [user.id], now, catalogue)
-    return [MyAssignment(a, c, _cell(evidence, a, user.id, now)) for a, c in rows]
+    evidence = _learner_evidence([a for a, _ in rows], history, now, catalogue)
+    return [MyAssignment(a, c, _cell(evidence, a, user_id, now)) for a, c in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,7 +462,7 @@ def class_gradebook(
     """Learners by assignments; an unknown sort falls back to names."""
     assignments = class_assignments(classroom)
     _, learners = class_people(classroom)
-    evidence = _evidence(
+    evidence = _class_evidence(
         assignments, [learner.id for learner in learners], now, catalogue_modules()
     )
     rows = [
@@ -518,7 +561,7 @@ class LearnerReport:
 def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> LearnerReport:
     """One learner's assignments, quiz attempts, recent review activity and leeches."""
     assignments = class_assignments(classroom)
-    evidence = _evidence(assignments, [learner.id], now, catalogue_modules())
+    evidence = _learner_evidence(assignments, learner_history(learner), now, catalogue_modules())
     # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
     lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
     question_ids = [q for lesson_id in lesson_ids for q in evidence.question_ids[lesson_id]]

@@ -145,55 +145,76 @@ class ModuleProgress:
         )
 
 
-_BEST_SCORES = (
-    select(
-        QuizAttempt.lesson_id,
-        func.max(QuizAttempt.score / QuizAttempt.max_score),
-        func.count(),
-    )
-    .where(
-        QuizAttempt.user_id == bindparam("user_id"),
-        QuizAttempt.submitted_at.is_not(None),
-        QuizAttempt.max_score > 0,
-    )
-    .group_by(QuizAttempt.lesson_id)
+@dataclass(frozen=True)
+class LearnerHistory:
+    """A learner's finished quizzes and the lessons they opened, read once for a page: their
+    progress through the catalogue and their standing on assignments are both folded from it."""
+
+    user_id: int | None
+    # (lesson id, score, max score, submitted at) of each submitted attempt that had questions.
+    quizzes: list[tuple[int, float, int, datetime]]
+    # (lesson id, started at, completed at) of each lesson opened.
+    lessons: list[tuple[int, datetime, datetime | None]]
+
+    def records(self) -> dict[int, LessonRecord]:
+        """Every lesson the learner has touched, by lesson id."""
+        scores: dict[int, list[float]] = {}
+        for lesson_id, score, max_score, _ in self.quizzes:
+            scores.setdefault(lesson_id, []).append(score / max_score)
+        records = {}
+        for lesson_id, started_at, completed_at in self.lessons:
+            tried = scores.get(lesson_id, [])
+            records[lesson_id] = LessonRecord(
+                lesson_status(started=True, completed=completed_at is not None),
+                started_at,
+                completed_at,
+                percent(max(tried), 1) if tried else None,
+                len(tried),
+            )
+        return records
+
+
+NO_HISTORY = LearnerHistory(None, [], [])
+
+_FINISHED_QUIZZES = select(
+    QuizAttempt.lesson_id, QuizAttempt.score, QuizAttempt.max_score, QuizAttempt.submitted_at
+).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.submitted_at.is_not(None),
+    QuizAttempt.max_score > 0,
 )
 _LESSONS_TOUCHED = select(
     LessonProgress.lesson_id, LessonProgress.started_at, LessonProgress.completed_at
 ).where(LessonProgress.user_id == bindparam("user_id"))
 
 
+def learner_history(user: User | None) -> LearnerHistory:
+    """Two queries; none for a visitor, who has no history."""
+    if user is None:
+        return NO_HISTORY
+    mine = {"user_id": user.id}
+    return LearnerHistory(
+        user.id,
+        [tuple(row) for row in db.session.execute(_FINISHED_QUIZZES, mine)],
+        [tuple(row) for row in db.session.execute(_LESSONS_TOUCHED, mine)],
+    )
+
+
 def lesson_records(user: User | None) -> dict[int, LessonRecord]:
     """Every lesson the learner has touched, by lesson id (two queries)."""
-    if user is None:
-        return {}
-    mine = {"user_id": user.id}
-    scores = {
-        lesson_id: (best, count)
-        for lesson_id, best, count in db.session.execute(_BEST_SCORES, mine)
-    }
-    records = {}
-    for lesson_id, started_at, completed_at in db.session.execute(_LESSONS_TOUCHED, mine):
-        best, count = scores.get(lesson_id, (None, 0))
-        records[lesson_id] = LessonRecord(
-            lesson_status(started=True, completed=completed_at is not None),
-            started_at,
-            completed_at,
-            None if best is None else percent(best, 1),
-            count,
-        )
-    return records
+    return learner_history(user).records()
 
 
-def module_progress(user: User | None) -> list[ModuleProgress]:
+def module_progress(history: LearnerHistory) -> list[ModuleProgress]:
     """The catalogue with the learner's progress on every lesson and module."""
-    records = lesson_records(user)
+    records = history.records()
     return [ModuleProgress(entry, records) for entry in catalogue_modules()]
 
 
 @dataclass(frozen=True)
 class Dashboard:
     today: date
+    history: LearnerHistory
     modules: list[ModuleProgress]
     streak: Streak
     goal: DailyGoal
@@ -217,13 +238,15 @@ _UNFINISHED_QUIZ = (
 def dashboard(*, user: User, now: datetime) -> Dashboard:
     """The learner's day: where to go on, streak, goal and module progress."""
     today = learner_day(now, user.time_zone)
-    modules = module_progress(user)
+    history = learner_history(user)
+    modules = module_progress(history)
     since = today - timedelta(days=STREAK_WINDOW_DAYS)
     days = dict(db.session.execute(_ACTIVE_DAYS, {"user_id": user.id, "since": since}).all())
     unfinished = db.session.scalar(_UNFINISHED_QUIZ, {"user_id": user.id})
     resume_lesson = _lesson_to_resume(modules, unfinished)
     return Dashboard(
         today=today,
+        history=history,
         modules=modules,
         streak=streak((day for day, count in days.items() if count > 0), today),
         goal=DailyGoal(days.get(today, 0), user.daily_goal),

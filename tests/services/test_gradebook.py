@@ -10,6 +10,7 @@ from quizapp.core.scheduling import recall_probability
 from quizapp.services import classes
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.gradebook import class_gradebook, item_analysis, learner_assignments
+from quizapp.services.progress import learner_history
 from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -43,7 +44,9 @@ def test_recall_at_the_due_date_is_fsrs_retrievability_then(db, tmp_path):
     expected_at_due = recall_probability(3.0, last_review, assignment.due_at)
     assert cell.recall_at_due_percent == percent(expected_at_due, 1)
     assert cell.recall_at_due_percent < cell.mastery_percent
-    [mine] = learner_assignments(user=learner, now=NOW, catalogue=catalogue_modules())
+    [mine] = learner_assignments(
+        history=learner_history(learner), now=NOW, catalogue=catalogue_modules()
+    )
     assert mine.cell == cell and mine.cell.status is AssignmentStatus.ON_TIME
 
 

@@ -418,6 +418,10 @@ def test_the_dashboard_lists_assignments_soonest_first_in_fixed_queries(
     assign(first, teacher, "lesson:module-1-lesson-2", 20)
     db.session.commit()
     one = today_queries()
+    # The user; the learner's finished quizzes and lessons opened, read once for both their
+    # progress and their assignments; the catalogue's lessons and questions; the days'
+    # activity; an unfinished quiz; the review counts; the assignments; their cards' recall.
+    assert one == 10
     second = classes.create_class(owner=teacher, name="Second", description="", time_zone="UTC")
     classes.join_class(user=learner, code=second.join_code, now=START)
     assign(second, teacher, f"lesson:{LESSON}", 3)
