@@ -92,7 +92,8 @@ class _Evidence:
     # Ids only: cells count questions, and only item analysis needs their text.
     question_ids: dict[int, list[int]] = field(default_factory=dict)
     quizzes: dict[tuple[int, int], QuizRecord] = field(default_factory=dict)
-    progress: dict[tuple[int, int], tuple[datetime, datetime | None]] = field(default_factory=dict)
+    # Lessons opened, by (learner, lesson): when they were read to the end, if they were.
+    read: dict[tuple[int, int], datetime | None] = field(default_factory=dict)
     # By (learner, assignment); a learner with no card in an assignment has no entry.
     memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
     leeches: Counter[int] = field(default_factory=Counter)
@@ -119,10 +120,11 @@ _FINISHED_QUIZZES = select(
     QuizAttempt.submitted_at.is_not(None),
     QuizAttempt.max_score > 0,
 )
+# A lesson's progress row is written when it is opened: the row says "started", no need to
+# read (and parse) when.
 _LESSONS_OPENED = select(
     LessonProgress.user_id,
     LessonProgress.lesson_id,
-    LessonProgress.started_at,
     LessonProgress.completed_at,
 ).where(
     in_list(LessonProgress.user_id, "learner_ids"),
@@ -152,10 +154,10 @@ def _fold(
     evidence: _Evidence,
     assignments: Sequence[Assignment],
     quizzes: Iterable[tuple[int, int, float, int, datetime]],
-    lessons: Iterable[tuple[int, int, datetime, datetime | None]],
+    lessons: Iterable[tuple[int, int, datetime | None]],
 ) -> None:
     """Learners' finished quizzes (user, lesson, score, max score, submitted at) and lessons
-    opened (user, lesson, started at, completed at) into the evidence, ignoring lessons no
+    opened (user, lesson, read to the end at) into the evidence, ignoring lessons no
     assignment covers."""
     # A lesson's quizzes are weighed against the pass marks of the assignments it is in.
     pass_marks: dict[int, set[int | None]] = defaultdict(set)
@@ -169,9 +171,9 @@ def _fold(
         if record is None:
             record = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks[lesson_id])
         record.add(score / max_score, submitted_at)
-    for user_id, lesson_id, started_at, completed_at in lessons:
+    for user_id, lesson_id, completed_at in lessons:
         if lesson_id in pass_marks:
-            evidence.progress[user_id, lesson_id] = (started_at, completed_at)
+            evidence.read[user_id, lesson_id] = completed_at
 
 
 def _class_evidence(
@@ -210,7 +212,7 @@ def _learner_evidence(
         evidence,
         assignments,
         ((user_id, *quiz) for quiz in history.quizzes),
-        ((user_id, *lesson) for lesson in history.lessons),
+        ((user_id, lesson_id, completed_at) for lesson_id, _, completed_at in history.lessons),
     )
     _memories(evidence, assignments, [user_id], now)
     return evidence
@@ -332,8 +334,9 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
     done_at, best, started = [], [], False
     for lesson_id in lesson_ids:
         quizzes = evidence.quizzes.get((user_id, lesson_id))
-        started_at, read_at = evidence.progress.get((user_id, lesson_id), (None, None))
-        started = started or started_at is not None or quizzes is not None
+        opened = (user_id, lesson_id) in evidence.read
+        read_at = evidence.read.get((user_id, lesson_id))
+        started = started or opened or quizzes is not None
         has_quiz = bool(evidence.question_ids[lesson_id])
         done_at.append(lesson_done_at(quizzes, pass_mark, None if has_quiz else read_at))
         best.append(None if quizzes is None else quizzes.best)
