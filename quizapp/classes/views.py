@@ -26,6 +26,7 @@ from quizapp.models.classes import LEARNER
 from quizapp.services import classes, gradebook, progress
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
+from quizapp.services.gradebook import Cell
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -45,7 +46,7 @@ def join_code_filter(code: str) -> str:
 
 
 # Filters rather than macros: the gradebook writes these in each of its hundreds of cells,
-# where the macro calls took a third of the page's rendering time.
+# where macro calls took a third of the page's rendering time.
 @bp.app_template_filter("status_tag")
 def status_tag_filter(status: AssignmentStatus) -> Markup:
     """An assignment's status as a word, never a colour alone."""
@@ -59,6 +60,23 @@ def percent_filter(value: int | None) -> Markup:
     if value is None:
         return Markup('<span aria-hidden="true">—</span><span class="visually-hidden">none</span>')
     return Markup(f"{escape(value)}%")
+
+
+@bp.app_template_filter("gradebook_cell")
+def gradebook_cell_filter(cell: Cell) -> Markup:
+    """A gradebook cell's status, lessons, best score and recall, in one call: written in the
+    template, the dozen expressions of each of 500 cells took 4 of the page's 13 ms."""
+    if cell.mastery_percent is None:
+        recall = "No reviews yet"
+    else:
+        now, at_due = cell.mastery_percent, cell.recall_at_due_percent
+        recall = f"Recall {percent_filter(now)} → {percent_filter(at_due)}"
+    lessons = f"{cell.lessons_done}/{cell.lessons_total} lessons"
+    return Markup(
+        f"{status_tag_filter(cell.status)}"
+        f'<span class="cell-line">{lessons} · best {percent_filter(cell.best_percent)}</span>'
+        f'<span class="cell-line">{recall}</span>'
+    )
 
 
 @bp.app_template_filter("local")
