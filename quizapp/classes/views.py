@@ -72,9 +72,10 @@ def gradebook_cell_filter(cell: Cell) -> Markup:
         now, at_due = cell.mastery_percent, cell.recall_at_due_percent
         recall = f"Recall {percent_filter(now)} → {percent_filter(at_due)}"
     lessons = f"{cell.lessons_done}/{cell.lessons_total} lessons"
+    # Spaces between the lines, so that the cell's text reads as words when copied or heard.
     return Markup(
-        f"{status_tag_filter(cell.status)}"
-        f'<span class="cell-line">{lessons} · best {percent_filter(cell.best_percent)}</span>'
+        f"{status_tag_filter(cell.status)} "
+        f'<span class="cell-line">{lessons} · best {percent_filter(cell.best_percent)}</span> '
         f'<span class="cell-line">{recall}</span>'
     )
 
