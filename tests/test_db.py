@@ -77,3 +77,15 @@ def test_a_statement_built_once_takes_lists_of_any_length(db):
     for wanted in ([], ids[1:2], [*ids, *range(10_000, 10_500)]):
         found = db.session.scalars(statement, {"ids": wanted}).all()
         assert found == [user_id for user_id in ids if user_id in wanted]
+
+
+def test_postgresql_sessions_stay_in_utc_whatever_the_server_zone(db, is_postgres):
+    """Timestamps come back in UTC without a conversion each, even on a connection the pool
+    has rolled back, which would undo a SET made inside a transaction."""
+    if not is_postgres:
+        pytest.skip("SQLite has no session time zone")
+    with db.engine.connect() as connection:
+        connection.rollback()
+        assert connection.exec_driver_sql("SHOW TIME ZONE").scalar() == "UTC"
+        stamp = connection.execute(select(func.now())).scalar()
+        assert stamp.tzinfo is UTC
