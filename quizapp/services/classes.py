@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from quizapp.core.accounts import time_zones
 from quizapp.core.classes import due_from_local, new_join_code, normalize_join_code
@@ -238,9 +238,11 @@ def my_classes(user: User) -> list[ClassSummary]:
 
 
 def class_people(classroom: Classroom) -> tuple[list[User], list[User]]:
-    """The class's instructors and learners, each sorted by name (one query)."""
+    """The class's instructors and learners, each sorted by name (one query), with what the
+    class's pages show of them."""
     rows = db.session.execute(
         select(User, ClassMembership.role)
+        .options(load_only(User.id, User.email, User.display_name))
         .join(ClassMembership, ClassMembership.user_id == User.id)
         .where(ClassMembership.class_id == classroom.id)
         .order_by(func.lower(User.display_name), User.id)
