@@ -54,11 +54,15 @@
       credentials: "same-origin",
     })
       .then(function (response) {
-        return response.text();
-      })
-      .then(function (html) {
-        sending = false;
-        show(html, url);
+        // Sent elsewhere (signed out meanwhile, say): go there, as the form would have.
+        if (response.redirected) {
+          window.location.assign(response.url);
+          return;
+        }
+        return response.text().then(function (html) {
+          sending = false;
+          show(html, url);
+        });
       })
       .catch(function () {
         // Offline or cut off: submit the ordinary way, which shows the browser's own error.
