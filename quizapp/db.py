@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-import psycopg
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     ColumnElement,
@@ -200,7 +200,9 @@ def _postgresql_utc(dbapi_connection, connection_record) -> None:
     """Every timestamp is UTC, so the session's time zone is too, whatever the server's. In
     UTC (not the same zone named "Etc/UTC", say), psycopg hands back `datetime.UTC`, which
     UTCDateTime takes as it is: the gradebook's quiz and lesson rows were read a quarter faster."""
-    if not isinstance(dbapi_connection, psycopg.Connection):
+    # Looked up rather than imported: a worker on SQLite would load psycopg (10 MiB) for nothing.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(dbapi_connection, psycopg.Connection):
         return
     dbapi_connection.execute("SET TIME ZONE 'UTC'")
     # SET is undone with the transaction around it, and the pool rolls back on every return.
