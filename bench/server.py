@@ -43,6 +43,8 @@ class Gunicorn:
             # plain http. Everything else that matters here is the same.
             "QUIZAPP_ENV": "development",
             "SECRET_KEY": secrets.token_hex(32),
+            # As a deployment must; the load's requests carry this Host.
+            "SERVER_NAME": f"127.0.0.1:{self.port}",
             # Thousands of learners sign in from one address.
             "RATELIMIT_ENABLED": "false",
         }

@@ -15,6 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, dict(config or {}))
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    register_proxies(app)
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -25,11 +26,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def register_proxies(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    # Only the proxies' own entries are believed, so a client cannot pick its address (and
+    # with it a fresh login limit). The host is not taken from them: configuration decides
+    # it (SERVER_NAME, TRUSTED_HOSTS).
+    if count := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (the metadata must be complete for Alembic)
     from quizapp.auth.session import init_login
     from quizapp.db import db, render_migration_type
     from quizapp.extensions import limiter, migrate
+    from quizapp.mail.setup import init_mail
 
     db.init_app(app)
     migrate.init_app(
@@ -37,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     init_login(app)
+    init_mail(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -47,14 +60,18 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from quizapp.admin.views import bp as admin_bp
+    from quizapp.auth.recovery import bp as recovery_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.classes.views import bp as classes_bp
     from quizapp.health import bp as health_bp
     from quizapp.learn.views import bp as learn_bp
     from quizapp.quiz.views import bp as quiz_bp
+    from quizapp.reminders.views import bp as reminders_bp
     from quizapp.review.views import bp as review_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(recovery_bp)
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(learn_bp)
@@ -84,9 +101,11 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from quizapp.cli import content_cli, demo_command, srs_cli, users_cli
+    from quizapp.cli import content_cli, demo_command, mail_cli, reminders_cli, srs_cli, users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(srs_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)

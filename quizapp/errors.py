@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from quizapp.db import db
 from quizapp.services.errors import Refused
@@ -34,6 +34,16 @@ def init_errors(app: Flask) -> None:
         code = error.code or 500
         description = None if code in (404, 500) else error.description
         return render_error(code, description)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS is refused before the request has URLs to build, so
+        # the site's page (its links are url_for calls) cannot be drawn: plain text it is.
+        return (
+            "Bad request: this site does not answer to that host name.\n",
+            400,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )
 
     @app.errorhandler(Refused)
     def refused(error: Refused):

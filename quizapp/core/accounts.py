@@ -80,6 +80,32 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+# Characters that lay out the text around a name rather than belong to it: controls (line
+# breaks and tabs among them), the line and paragraph separators, and the bidirectional
+# controls, with which a name can show reversed, or reorder what follows it on a page or in
+# a gradebook row. The zero-width joiner stays allowed: emoji sequences are built with it.
+_LAYOUT_CHARACTERS = frozenset(
+    "\u2028\u2029"  # line and paragraph separators
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+    "\u200e\u200f\u061c"  # directional marks
+)
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why a display name, with its ends stripped, cannot be stored, or None."""
+    if not name:
+        return "Enter a display name."
+    if len(name) > DISPLAY_NAME_MAX:
+        return f"Use at most {DISPLAY_NAME_MAX} characters."
+    if any(char in _LAYOUT_CHARACTERS or unicodedata.category(char) == "Cc" for char in name):
+        return (
+            "Use letters, digits, spaces and punctuation only; line breaks and text-direction "
+            "controls are not allowed."
+        )
+    return None
+
+
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
     """Why a new password is not acceptable, or None when it is."""
     if len(password) < PASSWORD_MIN:

@@ -38,6 +38,10 @@ def due_from_local(local: datetime, time_zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
+# How a due date reads everywhere: on the class's pages and in mail.
+DATE_TIME_PATTERN = "%a %d %b %Y, %H:%M"
+
+
 def local_time(instant: datetime, time_zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(time_zone))
 
@@ -149,8 +153,10 @@ def median(values: Iterable[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of the first six as a formula (CSV injection).
+# ";" separates cells in spreadsheets set to semicolon locales: not leading with it is cheap
+# caution, though a ";" inside a cell still splits the cell there for them.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", ";")
 
 
 def spreadsheet_safe(value: object) -> str:

@@ -113,3 +113,9 @@ def test_csv_is_rfc_4180_and_neutralises_formulas():
     assert rows[3] == ["'@SUM(A1)", ""]
     assert rows[4] == ['Ada "the engineer", Lovelace', "100"]
     assert rows[5] == ["'-1", "0.5"]
+
+
+def test_csv_neutralises_cells_opened_by_a_semicolon_or_a_control_character():
+    text = csv_text(["Learner"], [[";=1+1"], ["\t=1+1"], ["\r=1+1"], ["Ada; engineer"]])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1:] == [["';=1+1"], ["'\t=1+1"], ["'\r=1+1"], ["Ada; engineer"]]
