@@ -21,10 +21,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Links in mail (written to instance/outbox/ without MAIL_URL) point at this server.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) content sync
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SERVER_NAME=$${SERVER_NAME:-$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Runs everything on SQLite (browser tests included), then again on PostgreSQL: the database
 # in TEST_DATABASE_URL, else a throwaway server when PostgreSQL is installed, else it says so.

@@ -151,3 +151,71 @@ def demo_command(password: str | None) -> None:
     click.echo(f"  instructor  {logins.instructor}  (sees the gradebook under Classes)")
     for email in logins.learners:
         click.echo(f"  learner     {email}")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@click.password_option(help="Asked for when not given.")
+def users_set_password(email: str, password: str) -> None:
+    """Set an account's password (for sites without mail) and sign it out everywhere."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the email {email.strip().lower()}.")
+    try:
+        accounts.set_password(user, password, field="password")
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Password set for {user.email}; every session of it has ended.")
+
+
+@users_cli.command("prune-sessions")
+def users_prune_sessions() -> None:
+    """Delete expired sign-in sessions (each sign-in prunes its own account's too)."""
+    from quizapp.services.sessions import prune_sessions
+
+    pruned = prune_sessions(now=utcnow())
+    db.session.commit()
+    click.echo(f"{pruned} expired session(s) deleted.")
+
+
+mail_cli = AppGroup("mail", help="Deliver the outbox.")
+
+
+@mail_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep running, delivering new mail as it comes.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds.")
+def mail_send(watch: bool, interval: float) -> None:
+    """Send the messages that are due, with retries; exits 1 if one failed for good."""
+    import time
+
+    from quizapp.mail.setup import mail_sender, mail_transport
+    from quizapp.services.outbox import deliver_pending
+
+    failed = 0
+    while True:
+        report = deliver_pending(mail_transport(), sender=mail_sender(), clock=utcnow)
+        failed += report.failed
+        if not watch or report.sent or report.retrying or report.failed:
+            click.echo(report.line())
+        if not watch:
+            break
+        # The claim's session must not keep a snapshot (or a connection) open while idle.
+        db.session.remove()
+        time.sleep(interval)
+    if failed:
+        raise SystemExit(1)
+
+
+reminders_cli = AppGroup("reminders", help="Queue reminders by mail.")
+
+
+@reminders_cli.command("queue")
+def reminders_queue() -> None:
+    """Queue the reminders of learners whose chosen hour it is (cron: every 15 minutes)."""
+    from quizapp.services.reminders import queue_reminders
+
+    report = queue_reminders(now=utcnow())
+    db.session.commit()
+    click.echo(report.line())

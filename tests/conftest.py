@@ -214,3 +214,20 @@ def clock(monkeypatch) -> Clock:
         if name.startswith("quizapp.") and getattr(module, "utcnow", None) is real:
             monkeypatch.setattr(module, "utcnow", fake)
     return fake
+
+
+@pytest.fixture
+def inbox(app, monkeypatch):
+    """A real SMTP server for this test, which the app's MAIL_URL points at."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as (received, url):
+        monkeypatch.setitem(app.config, "MAIL_URL", url)
+        yield received
+
+
+def send_mail(app) -> str:
+    """Run `flask mail send` once, as cron would; its one-line report."""
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.output

@@ -34,6 +34,17 @@ def test_users_create_refuses_a_weak_password(app, db):
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
+def test_users_create_refuses_a_name_with_terminal_escapes(app, db):
+    # `users list` prints names to a terminal, which would obey the escape.
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "t@example.com", "--name", "Tess\x1b[2J"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code != 0
+    assert "line breaks and text-direction controls are not allowed" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
 def test_users_set_role(app, db):
     user = create_user()
     runner = app.test_cli_runner()
@@ -158,7 +169,9 @@ def test_demo_builds_a_class_a_newcomer_can_explore(app, db, tmp_path):
 def test_demo_is_refused_in_production(database_url):
     from tests.conftest import dispose, make_app
 
-    production = make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 32)
+    production = make_app(
+        database_url, ENV_NAME="production", SECRET_KEY="x" * 32, SERVER_NAME="quiz.example.com"
+    )
     result = production.test_cli_runner().invoke(args=["demo"])
     dispose(production)
     assert result.exit_code != 0 and "refused in production" in result.output

@@ -93,23 +93,31 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this device")
 
 
+def new_password_field(consequence: str) -> PasswordField:
+    return PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
+        description=f"At least 10 characters. {consequence}",
+    )
+
+
+def repeat_password_field(of: str) -> PasswordField:
+    return PasswordField(
+        "Repeat new password",
+        validators=[
+            DataRequired("Repeat the new password."),
+            EqualTo(of, "The two passwords do not match."),
+        ],
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)],
     )
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
-        description="At least 10 characters. Other devices will be logged out.",
-    )
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[
-            DataRequired("Repeat the new password."),
-            EqualTo("new_password", "The two passwords do not match."),
-        ],
-    )
+    new_password = new_password_field("Other devices will be logged out.")
+    confirm = repeat_password_field("new_password")
 
 
 class DeleteAccountForm(FlaskForm):
@@ -157,3 +165,54 @@ class SettingsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = time_zone_choices()
+
+
+def email_field(label: str = "Email") -> EmailField:
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired("Enter an email address."),
+            Length(max=EMAIL_MAX, message=f"Use at most {EMAIL_MAX} characters."),
+            Email(
+                "Enter a valid email address, like name@example.com.", check_deliverability=False
+            ),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field("Your account's email")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field("Every device will be logged out.")
+    confirm = repeat_password_field("password")
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = email_field("New email address")
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password to confirm."), Length(max=PASSWORD_MAX)],
+    )
+
+
+def hour_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(hour), f"{hour:02d}:00") for hour in range(24)]
+
+
+class RemindersForm(FlaskForm):
+    remind_reviews = BooleanField("Reviews are waiting (only on days when some are due)")
+    remind_due_soon = BooleanField("An assignment is due within a day and not finished yet")
+    remind_overdue = BooleanField("An assignment has become overdue")
+    reminder_hour = SelectField(
+        "Send them at",
+        coerce=int,
+        validators=[InputRequired("Choose an hour.")],
+        description="An hour of your own day, in the time zone of your settings.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reminder_hour.choices = hour_choices()

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from quizapp.db import utcnow
 from quizapp.extensions import login_manager
-from quizapp.services.accounts import user_by_session_token
+from quizapp.services.sessions import user_by_session_token
 
 
 def init_login(app: Flask) -> None:
@@ -18,7 +19,12 @@ def init_login(app: Flask) -> None:
     # "basic" marks a session seen from another browser or address as not fresh instead of
     # dropping it ("strong"), which would log out learners whose phone changes networks.
     login_manager.session_protection = "basic"
-    login_manager.user_loader(user_by_session_token)
+    login_manager.user_loader(load_user)
+
+
+def load_user(token: str):
+    """The user of the session the cookie names; None once that session has ended."""
+    return user_by_session_token(token, now=utcnow())
 
 
 def safe_next(target: str | None) -> str | None:

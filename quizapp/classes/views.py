@@ -19,7 +19,12 @@ from quizapp.classes.forms import (
     InstructorForm,
     JoinForm,
 )
-from quizapp.core.classes import AssignmentStatus, format_join_code, local_time
+from quizapp.core.classes import (
+    DATE_TIME_PATTERN,
+    AssignmentStatus,
+    format_join_code,
+    local_time,
+)
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
@@ -86,7 +91,7 @@ def gradebook_cell_filter(cell: Cell) -> Markup:
 
 
 @bp.app_template_filter("local")
-def local_filter(instant, time_zone: str, pattern: str = "%a %d %b %Y, %H:%M"):
+def local_filter(instant, time_zone: str, pattern: str = DATE_TIME_PATTERN):
     return local_time(instant, time_zone).strftime(pattern) if instant else ""
 
 

@@ -2,8 +2,10 @@
 
 from quizapp.models.classes import Assignment, ClassMembership, Classroom
 from quizapp.models.content import Lesson, Module, Question
+from quizapp.models.mail import OutboxMessage
 from quizapp.models.progress import ActivityDay, LessonProgress, QuizAnswer, QuizAttempt
 from quizapp.models.review import ReviewCard, ReviewLog
+from quizapp.models.sessions import UserSession
 from quizapp.models.user import ROLES, User
 
 __all__ = [
@@ -15,10 +17,12 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "Module",
+    "OutboxMessage",
     "Question",
     "QuizAnswer",
     "QuizAttempt",
     "ReviewCard",
     "ReviewLog",
     "User",
+    "UserSession",
 ]

@@ -77,6 +77,8 @@ class Assignment(db.Model):
     pass_mark: Mapped[int | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
+    # An instructor may remind those who have not passed once a day (in the class's zone).
+    last_reminded_at: Mapped[datetime | None]
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     module: Mapped[Module | None] = relationship()

@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import created_at, db, intpk
 
 ROLES = ("learner", "instructor", "admin")
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class User(db.Model):
@@ -23,6 +19,7 @@ class User(db.Model):
         CheckConstraint("desired_retention BETWEEN 0.7 AND 0.97", name="desired_retention"),
         CheckConstraint("new_cards_per_day BETWEEN 0 AND 999", name="new_cards_per_day"),
         CheckConstraint("reviews_per_day BETWEEN 1 AND 9999", name="reviews_per_day"),
+        CheckConstraint("reminder_hour BETWEEN 0 AND 23", name="reminder_hour"),
     )
 
     id: Mapped[intpk]
@@ -37,18 +34,32 @@ class User(db.Model):
     desired_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
     new_cards_per_day: Mapped[int] = mapped_column(default=20, server_default="20")
     reviews_per_day: Mapped[int] = mapped_column(default=200, server_default="200")
-    # The cookie carries this instead of the id, so changing the password ends other sessions.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[created_at]
     last_login_at: Mapped[datetime | None]
+    # Reminders and invitations go only to an address its owner has shown they read.
+    email_verified_at: Mapped[datetime | None]
+    # Reminders are opt-in, each kind on its own, sent at this hour of the learner's day.
+    reminder_hour: Mapped[int] = mapped_column(default=18, server_default="18")
+    remind_reviews: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    remind_due_soon: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    remind_overdue: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+    # The raw token of the signed-in session this object was loaded for (see UserSession);
+    # never stored: the database keeps only its hash.
+    session_token = None
+    session_id = None
 
     # Flask-Login's interface.
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def get_id(self) -> str:
+    def get_id(self) -> str | None:
         return self.session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

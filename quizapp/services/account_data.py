@@ -17,12 +17,14 @@ from quizapp.models import (
     Classroom,
     Lesson,
     LessonProgress,
+    OutboxMessage,
     Question,
     QuizAnswer,
     QuizAttempt,
     ReviewCard,
     ReviewLog,
     User,
+    UserSession,
 )
 from quizapp.models.classes import INSTRUCTOR
 from quizapp.services.accounts import AccountError
@@ -39,7 +41,7 @@ def _iso(value: datetime | date | None) -> str | None:
 
 
 def export_account(user: User, *, now: datetime) -> dict[str, Any]:
-    """Everything stored about `user`, in plain JSON types, in a fixed 7 queries. Content is
+    """Everything stored about `user`, in plain JSON types, in a fixed 9 queries. Content is
     named by its slugs, which stay stable across content edits, rather than by row ids."""
     memberships = db.session.execute(
         select(Classroom.name, ClassMembership.role, ClassMembership.joined_at)
@@ -81,6 +83,12 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
     days = db.session.scalars(
         select(ActivityDay).where(ActivityDay.user_id == user.id).order_by(ActivityDay.day)
     ).all()
+    sessions = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+    ).all()
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+    ).all()
 
     answers_by_attempt: dict[int, list[dict[str, Any]]] = {}
     for answer, question in answers:
@@ -108,7 +116,33 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
             "reviews_per_day": user.reviews_per_day,
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
+            "email_confirmed_at": _iso(user.email_verified_at),
+            "reminders": {
+                "hour": user.reminder_hour,
+                "reviews": user.remind_reviews,
+                "due_soon": user.remind_due_soon,
+                "overdue": user.remind_overdue,
+            },
         },
+        "signed_in_devices": [
+            {
+                "device": row.device,
+                "signed_in_at": _iso(row.created_at),
+                "last_seen_at": _iso(row.last_seen_at),
+                "remembered": row.remember,
+            }
+            for row in sessions
+        ],
+        "mail": [
+            {
+                "subject": row.subject,
+                "to": row.recipient,
+                "queued_at": _iso(row.created_at),
+                "sent_at": _iso(row.sent_at),
+                "status": row.status,
+            }
+            for row in mail
+        ],
         "classes": [
             {"name": name, "role": role, "joined_at": _iso(joined_at)}
             for name, role, joined_at in memberships

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.core.accounts import (
     DAILY_GOAL_MAX,
+    display_name_problem,
     email_problem,
     normalize_email,
     password_problem,
@@ -17,7 +18,7 @@ from quizapp.core.accounts import (
 )
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES, User
-from quizapp.models.user import new_session_token
+from quizapp.services.sessions import end_other_sessions
 
 
 class AccountError(ValueError):
@@ -42,14 +43,6 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-# Every signed-in request runs this: built once, it is only executed.
-_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("token"))
-
-
-def user_by_session_token(token: str) -> User | None:
-    return db.session.scalar(_BY_SESSION_TOKEN, {"token": token})
-
-
 def register_user(
     *, email: str, display_name: str, password: str, time_zone: str = "UTC", role: str = "learner"
 ) -> User:
@@ -58,8 +51,8 @@ def register_user(
     if problem := email_problem(email):
         raise AccountError("email", problem)
     display_name = display_name.strip()
-    if not display_name:
-        raise AccountError("display_name", "Enter a display name.")
+    if problem := display_name_problem(display_name):
+        raise AccountError("display_name", problem)
     if role not in ROLES:
         raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
     if time_zone not in time_zones():
@@ -106,11 +99,17 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise AccountError("current_password", "Your current password is not correct.")
     if current_password == new_password:
         raise AccountError("new_password", "Choose a password different from the current one.")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str, *, field: str = "new_password") -> None:
+    """Give the user a new password and end every session but the one `user` was loaded
+    for (every one, outside a request), or raise AccountError if the password is weak."""
     problem = password_problem(new_password, email=user.email, display_name=user.display_name)
     if problem:
-        raise AccountError("new_password", problem)
+        raise AccountError(field, problem)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    end_other_sessions(user)
     db.session.flush()
 
 
@@ -126,8 +125,8 @@ def update_settings(
 ) -> None:
     """Change what a learner may change about themselves; AccountError names a bad field."""
     display_name = display_name.strip()
-    if not display_name:
-        raise AccountError("display_name", "Enter a display name.")
+    if problem := display_name_problem(display_name):
+        raise AccountError("display_name", problem)
     if time_zone not in time_zones():
         raise AccountError("time_zone", "Choose a time zone from the list.")
     if not 1 <= daily_goal <= DAILY_GOAL_MAX:

@@ -158,6 +158,7 @@ def create_demo(*, now: datetime, password: str, seed: int = 2026) -> DemoLogins
     instructor = register_user(
         email=INSTRUCTOR_EMAIL, display_name="Morgan Reyes", password=password, role="instructor"
     )
+    instructor.email_verified_at = start
     classroom = classes.create_class(
         owner=instructor,
         name="Production management: spring cohort",
@@ -193,6 +194,8 @@ def create_demo(*, now: datetime, password: str, seed: int = 2026) -> DemoLogins
             password=password,
             time_zone=CLASS_TIME_ZONE,
         )
+        # Confirmed, so that the instructor's reminders reach the demo's outbox.
+        user.email_verified_at = start
         learners.append(user.email)
         classes.join_class(user=user, code=classroom.join_code, now=start + timedelta(hours=index))
         plan = [

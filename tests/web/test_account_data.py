@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from quizapp.auth.session import load_user
 from quizapp.db import utcnow
 from quizapp.models import (
     ActivityDay,
@@ -199,4 +200,6 @@ def test_signing_in_starts_a_fresh_session(app, db, user):
     assert client.login(user.email).status_code == 302
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == user.session_token
+        token = session["_user_id"]
+    # The cookie names a session of the user's, kept on the server.
+    assert load_user(token).id == user.id

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import limiter
-from quizapp.models import User
+from quizapp.models import OutboxMessage, User
 from tests.conftest import BrowserClient, dispose, make_app
 from tests.factories import DEFAULT_PASSWORD, create_user
 
@@ -66,6 +66,12 @@ def test_duplicate_email_in_any_case_is_refused(client, db, email):
         ({"email": "a" * 250 + "@example.com"}, "Use at most 254 characters."),
         ({"display_name": "n" * 81}, "Use at most 80 characters."),
         ({"display_name": "   "}, "Enter a display name."),
+        # A right-to-left override would show the name, and what follows it, reversed.
+        (
+            {"display_name": "Ada \u202eecalevoL"},
+            "Use letters, digits, spaces and punctuation only; line breaks and text-direction "
+            "controls are not allowed.",
+        ),
         ({"time_zone": "Mars/Olympus_Mons"}, "Not a valid choice"),
     ],
 )
@@ -192,6 +198,23 @@ def test_change_password_bad_input(logged_in, user, db, current, new, message):
     assert db.session.get(User, user.id).password_hash == before
 
 
+def test_settings_refuse_a_display_name_with_a_line_break(logged_in, user, db):
+    before = user.display_name
+    settings = {
+        "display_name": "Ada\u2028Lovelace",
+        "time_zone": "UTC",
+        "daily_goal": "20",
+        "desired_retention": "0.9",
+        "new_cards_per_day": "20",
+        "reviews_per_day": "200",
+    }
+    response = logged_in.submit("/account/settings", settings)
+    assert response.status_code == 400
+    assert "line breaks and text-direction controls are not allowed" in response.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == before
+
+
 def test_session_cookie_flags(client, user):
     response = client.login(user.email)
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
@@ -200,18 +223,77 @@ def test_session_cookie_flags(client, user):
 
 def test_production_cookies_are_secure(database_url, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
-    app = make_app(database_url, ENV_NAME="production")
+    app = make_app(database_url, ENV_NAME="production", SERVER_NAME="quiz.example.com")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
 @pytest.fixture
-def limited_app(app, database_url):
-    limited = make_app(database_url, RATELIMIT_ENABLED=True)
-    yield limited
+def limited_apps(app, database_url):
+    """Builds apps with the rate limits on; keyword arguments are make_app's overrides."""
+    built = []
+
+    def build(**overrides):
+        limited = make_app(database_url, RATELIMIT_ENABLED=True, **overrides)
+        limited.test_client_class = BrowserClient
+        built.append(limited)
+        return limited
+
+    yield build
     # The limiter is one object shared by every app in this process: hand it back disabled.
     limiter.reset()
     limiter.init_app(app)
-    dispose(limited)
+    for limited in built:
+        dispose(limited)
+
+
+@pytest.fixture
+def limited_app(limited_apps):
+    return limited_apps()
+
+
+def login_from(client, address: str, email: str, password: str = "wrong password here"):
+    """A login posted through a proxy that says the browser's address is `address`."""
+    return client.login(email, password, headers={"X-Forwarded-For": address})
+
+
+@pytest.mark.parametrize(("proxies", "neighbour"), [(1, 400), (0, 429)])
+def test_clients_behind_a_trusted_proxy_have_login_limits_of_their_own(
+    limited_apps, db, proxies, neighbour
+):
+    app = limited_apps(TRUSTED_PROXIES=proxies)
+    guesser, other = app.test_client(), app.test_client()
+    # A new email every time, so only the per-address limit is at work. The guesser also
+    # makes up addresses of its own, which the proxy passes on before the one it saw.
+    statuses = [
+        login_from(guesser, f"198.51.100.{n}, 203.0.113.1", f"guess{n}@example.com").status_code
+        for n in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    # With the proxy trusted, a neighbour is not held back; without it, every client has
+    # the proxy's address and shares one limit.
+    assert login_from(other, "203.0.113.2", "neighbour@example.com").status_code == neighbour
+
+
+def test_failed_logins_are_limited_per_account_whatever_the_address(limited_apps, db):
+    app = limited_apps(TRUSTED_PROXIES=1)
+    attacker, owner, bystander = app.test_client(), app.test_client(), app.test_client()
+    target, other = create_user(), create_user()
+    guesses = [login_from(attacker, f"203.0.113.{n}", target.email).status_code for n in range(9)]
+    assert guesses == [400] * 9
+    # The owner signing in meanwhile is not a failure, and does not count.
+    assert login_from(owner, "192.0.2.1", target.email, DEFAULT_PASSWORD).status_code == 302
+    # The same account however its email is written: this is the tenth failure.
+    assert login_from(attacker, "203.0.113.9", target.email.upper()).status_code == 400
+
+    # Ten failures: from any address, even with the right password, the account is paused.
+    paused = login_from(attacker, "203.0.113.10", target.email, DEFAULT_PASSWORD)
+    assert paused.status_code == 429
+    page = paused.get_data(as_text=True)
+    assert "Too many attempts" in page
+    assert "logging in to it with a password is paused for up to 15 minutes" in page
+    assert login_from(bystander, "192.0.2.2", target.email, DEFAULT_PASSWORD).status_code == 429
+    # Other accounts are not: not even from the attacker's address.
+    assert login_from(bystander, "203.0.113.10", other.email, DEFAULT_PASSWORD).status_code == 302
 
 
 def test_repeated_login_attempts_are_rate_limited(limited_app, db):
@@ -265,3 +347,30 @@ def test_password_guesses_through_account_deletion_are_rate_limited(limited_app,
     ]
     assert statuses == [400] * 10 + [429]
     assert client.get("/today").status_code == 200, "still signed in, account intact"
+
+
+def test_a_flood_of_reset_requests_is_held_back_per_account_and_per_client(limited_apps, db):
+    app = limited_apps(TRUSTED_PROXIES=1)
+    target = create_user()
+    flooder = app.test_client()
+    token = flooder.csrf_token("/account/forgot")
+
+    def ask(email: str, address: str) -> int:
+        data = {"csrf_token": token, "email": email}
+        return flooder.post(
+            "/account/forgot", data=data, headers={"X-Forwarded-For": address}
+        ).status_code
+
+    # From ever new addresses, one inbox gets three requests an hour through.
+    statuses = [ask(target.email.upper(), f"198.51.100.{n}") for n in range(4)]
+    assert statuses == [303, 303, 303, 429]
+    # From one address, five a quarter hour, whatever the accounts.
+    statuses = [ask(f"someone{n}@example.com", "203.0.113.9") for n in range(6)]
+    assert statuses == [303] * 5 + [429]
+    db.session.rollback()
+    queued = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind == "password-reset")
+    )
+    assert queued == 1, "and a quarter hour's requests for one account send one message"

@@ -22,13 +22,16 @@ from quizapp.models import (
     Classroom,
     Lesson,
     LessonProgress,
+    OutboxMessage,
     QuizAnswer,
     QuizAttempt,
     ReviewCard,
     ReviewLog,
     User,
+    UserSession,
 )
 from quizapp.services import classes
+from quizapp.services.sessions import open_session
 from tests.conftest import BrowserClient
 from tests.factories import DEFAULT_PASSWORD, quick_learners, sync_tree, write_content
 from tests.web.pages import FormPage
@@ -92,6 +95,15 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "classes.grades_csv": (LOGIN, 403, 404, 200, 404, 200),
     "classes.learner": (LOGIN, 403, 404, 200, 404, 200),
     "admin.users": (LOGIN, 403, 403, 403, 403, 200),
+    # Getting back into an account is open to all; a link whose token is not one of ours
+    # (as the URLs here carry) is a clear refusal for everyone.
+    "recovery.forgot_password": (200, 200, 200, 200, 200, 200),
+    "recovery.reset_password": (400, 400, 400, 400, 400, 400),
+    "recovery.verify_email": (400, 400, 400, 400, 400, 400),
+    "recovery.change_email": (LOGIN, 200, 200, 200, 200, 200),
+    "reminders.unsubscribe": (404, 404, 404, 404, 404, 404),
+    # Reminding a class is its instructors' business.
+    "reminders.class_reminder": (LOGIN, 403, 404, 200, 404, 200),
 }
 
 # The status of every action for each viewer; OK where the viewer may do it.
@@ -131,6 +143,19 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "classes.edit_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "classes.delete_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "admin.change_role": (LOGIN, 403, 403, 403, 403, OK),
+    # Anyone may ask for a reset link (the answer never says whether the address has an
+    # account); a link that is not one of ours changes nothing.
+    "recovery.forgot_password": (OK, OK, OK, OK, OK, OK),
+    "recovery.reset_password": (400, 400, 400, 400, 400, 400),
+    "recovery.resend_verification": (LOGIN, OK, OK, OK, OK, OK),
+    "recovery.change_email": (LOGIN, OK, OK, OK, OK, OK),
+    "reminders.preferences": (LOGIN, OK, OK, OK, OK, OK),
+    "reminders.unsubscribe": (404, 404, 404, 404, 404, 404),
+    "reminders.class_reminder": (LOGIN, 403, 404, OK, 404, OK),
+    # The session in the URL is one of class A's learner's devices: nobody else's to end.
+    "auth.end_session": (LOGIN, OK, 404, 404, 404, 404),
+    "auth.end_other_sessions": (LOGIN, OK, OK, OK, OK, OK),
+    "auth.end_all_sessions": (LOGIN, OK, OK, OK, OK, OK),
 }
 
 FAR_FUTURE = datetime(2030, 1, 1, 17, 0)
@@ -166,6 +191,8 @@ class School:
     tokens: dict[str, str] = field(default_factory=dict)
     # Class A's learner's: the attempts, the card the review page shows first, and what their
     # browser sends to answer the open attempt's first question, that card, and to rate it.
+    # A second device class A's learner is signed in on.
+    spare_session: int = 0
     finished_attempt: int = 0
     open_attempt: int = 0
     card: int = 0
@@ -189,6 +216,8 @@ class School:
             else self.open_attempt,
             "position": 1,
             "card_id": self.card,
+            "session_id": self.spare_session,
+            "token": "not-a-valid-token",
         }
         _, url = rule.build({name: values.get(name, defaults[name]) for name in rule.arguments})
         return url
@@ -294,7 +323,14 @@ def school(app, db, tmp_path) -> School:
     users = dict(zip(ACCOUNTS, quick_learners(len(ACCOUNTS), prefix="school"), strict=True))
     for viewer, (email, role) in ACCOUNTS.items():
         users[viewer].email, users[viewer].role = email, role
+        users[viewer].email_verified_at = now
     db.session.flush()
+    spare = open_session(
+        user=users["learner"], user_agent="Firefox/1 Android", remember=True, now=now
+    )
+    spare_session = db.session.scalar(
+        select(UserSession.id).where(UserSession.user_id == users["learner"].id)
+    )
     class_a = classes.create_class(
         owner=users["instructor"], name="Line 3", description="", time_zone="UTC"
     )
@@ -325,7 +361,9 @@ def school(app, db, tmp_path) -> School:
         assignment_a=assignments[0].id,
         assignment_b=assignments[1].id,
         emails={viewer: user.email for viewer, user in users.items()},
+        spare_session=spare_session,
     )
+    assert spare
     world.clients["anonymous"] = app.test_client()
     for viewer in VIEWERS:
         world.new_browser(viewer)
@@ -560,6 +598,10 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
     client = school.clients[viewer]
 
     # Classes, and the admin's one action.
+    if may(viewer, "reminders.class_reminder"):
+        send("reminders.class_reminder", Redirect(f"/classes/{school.class_a}/gradebook", 303))
+        to_learner = OutboxMessage.recipient == school.emails["learner"]
+        assert count(db, OutboxMessage, OutboxMessage.kind == "class-reminder", to_learner) == 1
     if may(viewer, "classes.edit"):
         teach_class_a(school, db, send)
     in_class_a = (ClassMembership.class_id == school.class_a, ClassMembership.user_id == me)
@@ -606,20 +648,60 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
         voided = count(db, ReviewLog, ReviewLog.voided_at.is_not(None))
         assert voided == (1 if viewer == "learner" else 0)
 
+    # Mail about the account, and reminders.
+    if may(viewer, "recovery.forgot_password"):
+        sent = {"email": school.emails["learner"]}
+        send("recovery.forgot_password", Redirect("/account/forgot", 303), sent)
+        assert count(db, OutboxMessage, OutboxMessage.kind == "password-reset") == 1
+    if may(viewer, "recovery.resend_verification"):
+        send("recovery.resend_verification", Redirect("/account/settings", 303))
+        # Every viewer's address is confirmed already: nothing to send.
+        assert count(db, OutboxMessage, OutboxMessage.kind == "verify-email") == 0
+    if may(viewer, "recovery.change_email"):
+        moving = {"new_email": "moved@example.com", "password": DEFAULT_PASSWORD}
+        send("recovery.change_email", Redirect("/account/settings", 303), moving)
+        assert count(db, OutboxMessage, OutboxMessage.recipient == "moved@example.com") == 1
+        assert user_row(db, school, viewer) is not None, "the address changes with the link"
+    if may(viewer, "reminders.preferences"):
+        choice = {"reminder_hour": "7", "remind_reviews": "y"}
+        send("reminders.preferences", Redirect("/account/settings", 303), choice)
+        row = user_row(db, school, viewer)
+        assert (row.reminder_hour, row.remind_reviews, row.remind_overdue) == (7, True, False)
+
     # The account: settings, a new password, logging out and in again, then deleting it.
     if may(viewer, "auth.settings"):
         send("auth.settings", Redirect("/account/settings", 303))
         assert user_row(db, school, viewer).display_name == "Renamed viewer"
+    # Before the new password, which ends every other session.
+    if may(viewer, "auth.end_session"):
+        send("auth.end_session", Redirect("/account/settings", 303))
+        assert count(db, UserSession, UserSession.id == school.spare_session) == 0
     if may(viewer, "auth.change_password"):
         old_hash = user_row(db, school, viewer).password_hash
         send("auth.change_password", Redirect("/account/settings"))
         assert user_row(db, school, viewer).password_hash != old_hash
         assert client.get("/account/settings").status_code == 200, "still signed in here"
+    if may(viewer, "auth.end_other_sessions"):
+        other = client.application.test_client()
+        assert other.login(school.emails[viewer], NEW_PASSWORD).status_code == 302
+        send("auth.end_other_sessions", Redirect("/account/settings", 303))
+        assert went_to_login(other.get("/today")), "the other device is signed out"
+        assert client.get("/today").status_code == 200, "this one is not"
+    if may(viewer, "auth.end_all_sessions"):
+        send("auth.end_all_sessions", Redirect("/", 303))
+        assert went_to_login(client.get("/today"))
+        assert count(db, UserSession, UserSession.user_id == me) == 0
+        client = school.new_browser(viewer, NEW_PASSWORD)
     if may(viewer, "auth.logout"):
         state = database_state(db)
         send("auth.logout", Redirect("/", 303))
         assert went_to_login(client.get("/today"))
-        assert database_state(db) == state
+        # The browser's session is gone from the server; nothing else changed.
+        after = database_state(db)
+        assert len(after.pop("user_sessions")) == len(state.pop("user_sessions")) - (
+            viewer != "anonymous"
+        )
+        assert after == state
     if may(viewer, "auth.login"):
         send("auth.login", HOME)
         assert client.get("/today").status_code == 200

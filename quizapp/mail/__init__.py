@@ -1,0 +1,1 @@
+"""Mail: how messages leave (SMTP, or files for development) and the links they carry."""
