@@ -19,7 +19,6 @@ import functools
 import gc
 import json
 import random
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -235,7 +234,7 @@ class _Builder:
                 (
                     "users",
                     "id email display_name password_hash role time_zone daily_goal "
-                    "session_token created_at last_login_at desired_retention new_cards_per_day "
+                    "created_at last_login_at desired_retention new_cards_per_day "
                     "reviews_per_day",
                 ),
                 (
@@ -337,7 +336,6 @@ class _Builder:
             role,
             time_zone,
             self.rng.choice((10, 20, 20, 30, 50)),
-            secrets.token_urlsafe(32),
             stamp(created),
             None,
             0.9,

@@ -18,6 +18,8 @@ REQUESTS = (
     "gradebook csv",
     "item analysis",
 )
+# Timed in-process, not under load (bench/reminders.py); `--only` takes them too.
+STEPS = ("reminders",)
 # The requests a step is made of, shown under it.
 PARTS = {
     "review step": ("review answer", "review rating + next card"),
@@ -42,6 +44,8 @@ DESCRIPTIONS = {
 MEMORY_TARGET_MB = 150
 # Kept from the previous bench, which timed them: loading content/ and syncing it.
 CONTENT_TARGETS_S = {"content check": 3, "content sync": 5}
+# `flask reminders queue` with all 5,000 opted-in learners at their hour: "in seconds".
+REMINDERS_TARGET_S = 10
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,57 @@ def markdown_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def reminder_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reminder runs with their verdicts (bench/reminders.py says what each one is)."""
+    measured = result.get("reminders")
+    if not measured:
+        return []
+    full, tiny = measured["full"], measured["tiny"]
+    table = []
+    for name in ("spread", "worst", "again"):
+        run = full[name]
+        row = {"run": name, **run, "tiny_statements": None, "target": "", "missed": []}
+        if name == "worst":
+            row["tiny_statements"] = tiny["worst"]["statements"]
+            row["target"] = f"< {REMINDERS_TARGET_S} s, statements equal"
+            if run["seconds"] >= REMINDERS_TARGET_S:
+                row["missed"].append("time")
+            if row["tiny_statements"] != run["statements"]:
+                row["missed"].append("statements")
+        elif name == "again":
+            row["target"] = "nothing new queued"
+            if run["queued"]:
+                row["missed"].append("queued again")
+        row["result"] = ("FAIL" if row["missed"] else "pass") if row["target"] else ""
+        table.append(row)
+    return table
+
+
+def reminders_table(result: dict[str, Any]) -> str:
+    rows_ = reminder_rows(result)
+    opted = result["reminders"]["full"]["opted_in"]
+    lines = [
+        f"`flask reminders queue` in-process, after any load: every learner verified, "
+        f"{opted:,} opted in to every kind; spread: hours spread over the day; worst: all of "
+        "them at their hour, each class with an assignment due within a day and one overdue; "
+        "again: the worst run repeated (bench/reminders.py).",
+        "",
+        "| Run | at their hour | queued | reviews / due soon / overdue | seconds | "
+        "statements 10 / 10k | target | result |",
+        "|---|---:|---:|---|---:|---:|---|---|",
+    ]
+    for row in rows_:
+        tiny = "-" if row["tiny_statements"] is None else row["tiny_statements"]
+        result_text = row["result"] + (f" ({', '.join(row['missed'])})" if row["missed"] else "")
+        lines.append(
+            f"| {row['run']} | {row['at_their_hour']:,} | {row['queued']:,} | "
+            f"{row['reviews']:,} / {row['due_soon']:,} / {row['overdue']:,} | "
+            f"{row['seconds']:.2f} | {tiny} / {row['statements']} | {row['target']} | "
+            f"{result_text} |"
+        )
+    return "\n".join(lines)
+
+
 def memory_line(result: dict[str, Any]) -> tuple[str, bool]:
     peaks = result.get("worker_peak_mb", {})
     if not peaks:
@@ -222,13 +277,16 @@ def markdown(results: dict[str, Any]) -> str:
             + "."
         )
         load = result.get("load", {})
-        out.append(
-            f"Signed in: {load.get('learners', 0)} learners, {load.get('instructors', 0)} "
-            "instructors."
-        )
-        out += ["", markdown_table(result), ""]
-        line, _ = memory_line(result)
-        out.append(line + ".")
+        if load:
+            out.append(
+                f"Signed in: {load.get('learners', 0)} learners, {load.get('instructors', 0)} "
+                "instructors."
+            )
+            out += ["", markdown_table(result), ""]
+            line, _ = memory_line(result)
+            out.append(line + ".")
+        if result.get("reminders"):
+            out += ["", reminders_table(result), ""]
         if result.get("workers_replaced"):
             out.append("A worker was replaced during the run (crashed or timed out): see the log.")
         content = result.get("content")
@@ -270,8 +328,11 @@ def summary_of_misses(results: dict[str, Any]) -> list[str]:
             if row["part_of"] is None and row["result"] != "pass":
                 misses.append(f"{database}: {row['request']} ({', '.join(row['missed'])})")
         line, ok = memory_line(result)
-        if not ok:
+        if not ok and result.get("load"):
             misses.append(f"{database}: {line}")
+        for row in reminder_rows(result):
+            if row["missed"]:
+                misses.append(f"{database}: reminders {row['run']} ({', '.join(row['missed'])})")
         for name, seconds in result.get("content", {}).items():
             if seconds >= CONTENT_TARGETS_S[name]:
                 misses.append(f"{database}: {name} took {seconds:.1f} s")

@@ -8,7 +8,8 @@ For each database it
    and on the full one (10,000 learners): the two must be equal;
 3. serves a copy of it with gunicorn (2 workers) and drives it from another process
    (bench/load.py), one phase per key request, signed in as many learners and instructors;
-4. reads each worker's peak memory and the server log's tracebacks.
+4. reads each worker's peak memory and the server log's tracebacks;
+5. times `flask reminders queue` in-process on the run's copy (bench/reminders.py).
 
 Results go to bench/results.json and bench/results.md, and the table is printed. A run
 limited with --db or --only writes bench/results-partial.* instead.
@@ -47,7 +48,7 @@ if __package__ in (None, ""):
     # Run as a script: make the repository importable, as `python -m bench.run` would.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dataset, postgres, queries, report, store
+from bench import dataset, postgres, queries, reminders, report, store
 from bench.dataset import FULL, TINY, Course, Dataset, Scale
 from bench.server import WORKERS, Gunicorn
 from tests.pgserver import postgres_programs
@@ -308,16 +309,22 @@ def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
         "reused": prepared.reused,
         **{key: meta[key] for key in ("generated_at", "shared_build", "seconds", "rows")},
     }
-    log(f"== {target.label}: counting queries")
-    lessons = meta["accounts"]["lessons"]
-    result["queries_tiny"] = queries.count(prepared.tiny_url, lessons)
-    result["queries_full"] = queries.count(prepared.url, lessons)
-    log(f"== {target.label}: load")
-    loaded = load(prepared.url, meta, args, RUN / f"gunicorn-{target.name}.log")
-    result["load"] = {key: loaded[key] for key in ("phases", "learners", "instructors")}
-    result["worker_peak_mb"] = loaded["worker_peak_mb"]
-    result["workers_replaced"] = loaded["workers_replaced"]
-    result["tracebacks"] = loaded["tracebacks"]
+    # `--only reminders` alone runs no requests: neither their counts nor the load.
+    if set(args.only) & set(report.REQUESTS):
+        log(f"== {target.label}: counting queries")
+        lessons = meta["accounts"]["lessons"]
+        result["queries_tiny"] = queries.count(prepared.tiny_url, lessons)
+        result["queries_full"] = queries.count(prepared.url, lessons)
+        log(f"== {target.label}: load")
+        loaded = load(prepared.url, meta, args, RUN / f"gunicorn-{target.name}.log")
+        result["load"] = {key: loaded[key] for key in ("phases", "learners", "instructors")}
+        result["worker_peak_mb"] = loaded["worker_peak_mb"]
+        result["workers_replaced"] = loaded["workers_replaced"]
+        result["tracebacks"] = loaded["tracebacks"]
+    if "reminders" in args.only:
+        # After the load, on the run's copies: it marks learners verified and opted in.
+        log(f"== {target.label}: reminders")
+        result["reminders"] = reminders.measure(prepared.url, prepared.tiny_url)
     return result
 
 
@@ -376,9 +383,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         type=lambda text: [name.strip() for name in text.split(",")],
-        default=list(report.REQUESTS),
-        help="comma-separated requests to load (the floor always runs): "
-        + ", ".join(report.REQUESTS),
+        default=[*report.REQUESTS, *report.STEPS],
+        help="comma-separated requests to load (the floor always runs with any of them) and "
+        "steps to time: " + ", ".join([*report.REQUESTS, *report.STEPS]),
     )
     parser.add_argument("--fresh", action="store_true", help="generate the datasets again")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds a phase")
@@ -393,7 +400,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=WORKERS, help="client threads (concurrency)")
     parser.add_argument("--learners", type=int, default=1000, help="learners to sign in")
     args = parser.parse_args(argv)
-    unknown = set(args.only) - set(report.REQUESTS)
+    unknown = set(args.only) - set(report.REQUESTS) - set(report.STEPS)
     if unknown:
         parser.error(f"unknown request {', '.join(sorted(unknown))}")
     return args
@@ -403,7 +410,7 @@ def main(argv: list[str]) -> int:
     args = parse(argv)
     # Stopped with SIGTERM, unwind like Ctrl-C does, so gunicorn and PostgreSQL are stopped.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    partial = args.db != "both" or set(args.only) != set(report.REQUESTS)
+    partial = args.db != "both" or set(args.only) != {*report.REQUESTS, *report.STEPS}
     started = time.perf_counter()
     RUN.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
