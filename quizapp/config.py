@@ -67,6 +67,9 @@ class BaseConfig:
     # How many proxies in front of the app append to X-Forwarded-For; with none, those
     # headers are the client's own words and are ignored.
     TRUSTED_PROXIES = 0
+    # "anyone": every signed-in account may create a class and so teach it; "instructors":
+    # only accounts an administrator made instructors.
+    CLASS_CREATORS = "anyone"
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     # fsrs's default cap of 100 years; fuzzing spreads out cards learned on the same day.
     REVIEW_MAXIMUM_INTERVAL_DAYS = 36500
@@ -115,13 +118,24 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["RATELIMIT_ENABLED"] = False
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
-    for name in ("SERVER_NAME", "PREFERRED_URL_SCHEME", "TRUSTED_PROXIES", "MAIL_URL", "MAIL_FROM"):
+    for name in (
+        "SERVER_NAME",
+        "PREFERRED_URL_SCHEME",
+        "TRUSTED_PROXIES",
+        "MAIL_URL",
+        "MAIL_FROM",
+        "CLASS_CREATORS",
+    ):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     if os.environ.get("TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = host_list(os.environ["TRUSTED_HOSTS"])
     app.config.update(overrides or {})
     app.config["TRUSTED_PROXIES"] = proxy_count(app.config["TRUSTED_PROXIES"])
+    if app.config["CLASS_CREATORS"] not in ("anyone", "instructors"):
+        raise ConfigError(
+            f"CLASS_CREATORS must be anyone or instructors, not {app.config['CLASS_CREATORS']!r}"
+        )
     scheme = app.config["PREFERRED_URL_SCHEME"]
     if scheme not in ("http", "https"):
         raise ConfigError(f"PREFERRED_URL_SCHEME must be http or https, not {scheme!r}")

@@ -143,3 +143,12 @@ def test_wsgi_module_exposes_an_app(monkeypatch, tmp_path):
 
     importlib.reload(wsgi)
     assert wsgi.app.name == "quizapp"
+
+
+def test_class_creators_is_anyone_or_instructors(tmp_path, monkeypatch):
+    assert local_app(tmp_path).config["CLASS_CREATORS"] == "anyone"
+    monkeypatch.setenv("CLASS_CREATORS", "instructors")
+    assert local_app(tmp_path).config["CLASS_CREATORS"] == "instructors"
+    monkeypatch.setenv("CLASS_CREATORS", "admins")
+    with pytest.raises(ConfigError, match="CLASS_CREATORS must be anyone or instructors"):
+        local_app(tmp_path)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -109,20 +118,30 @@ def action_refused(what: str):
     return render_error(400, f"{what} failed: reload the page and try again.")
 
 
+def class_creators() -> str:
+    return current_app.config["CLASS_CREATORS"]
+
+
 @bp.get("")
 def index():
+    can_create = classes.can_create_classes(current_user, creators=class_creators())
     return render_template(
         "classes/index.html",
         summaries=classes.my_classes(current_user),
-        can_create=classes.can_create_classes(current_user),
+        can_create=can_create,
+        admins=[] if can_create else classes.site_admins(),
         form=JoinForm(),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    if not classes.can_create_classes(current_user):
-        return render_error(403, "Only instructors can create classes.")
+    if not classes.can_create_classes(current_user, creators=class_creators()):
+        return render_error(
+            403,
+            "On this site, classes are created by instructors. Ask an administrator to make "
+            "your account an instructor's.",
+        )
     form = ClassForm(time_zone=current_user.time_zone)
     if not form.validate_on_submit():
         return show_form("classes/class_form.html", form, creating=True)
@@ -132,6 +151,7 @@ def new():
             name=form.name.data,
             description=form.description.data or "",
             time_zone=form.time_zone.data,
+            creators=class_creators(),
         )
     except ClassFormError as error:
         return refuse_form("classes/class_form.html", form, error, creating=True)

@@ -37,8 +37,20 @@ class ClassFormError(Refused):
         self.field = field
 
 
-def can_create_classes(user: User) -> bool:
-    return user.role in TEACHING_ROLES
+# Who may create a class: any signed-in account (as in Google Classroom), or only accounts
+# an administrator made instructors (CLASS_CREATORS=instructors).
+CLASS_CREATORS = ("anyone", "instructors")
+
+
+def can_create_classes(user: User, *, creators: str) -> bool:
+    return creators == "anyone" or user.role in TEACHING_ROLES
+
+
+def site_admins(limit: int = 3) -> list[User]:
+    """Whom to ask for an instructor's account, where only instructors create classes."""
+    return list(
+        db.session.scalars(select(User).where(User.role == "admin").order_by(User.id).limit(limit))
+    )
 
 
 def _check_details(name: str, time_zone: str) -> str:
@@ -58,12 +70,18 @@ def _unused_join_code() -> str:
             return code
 
 
-def create_class(*, owner: User, name: str, description: str, time_zone: str) -> Classroom:
-    """A new class with a fresh join code; its creator is its first instructor."""
-    if not can_create_classes(owner):
-        raise Refused(403, "Only instructors can create classes.")
+def create_class(
+    *, owner: User, name: str, description: str, time_zone: str, creators: str = "instructors"
+) -> Classroom:
+    """A new class with a fresh join code; its creator is its first instructor, and a learner's
+    account that creates one becomes an instructor's (which is what teaching a class takes)."""
+    if not can_create_classes(owner, creators=creators):
+        raise Refused(403, "Only instructors can create classes on this site.")
+    name = _check_details(name, time_zone)
+    if owner.role not in TEACHING_ROLES:
+        owner.role = INSTRUCTOR
     classroom = Classroom(
-        name=_check_details(name, time_zone),
+        name=name,
         description=description.strip(),
         time_zone=time_zone,
         owner_id=owner.id,

@@ -54,7 +54,11 @@ def test_admin_lists_accounts_and_searches_by_part_of_an_email(as_admin, admin, 
     assert "0 accounts matching" in nobody and "maria.lopez" not in nobody
 
 
-def test_admin_makes_a_learner_an_instructor_who_can_then_create_classes(app, as_admin, db):
+def test_admin_makes_a_learner_an_instructor_who_can_then_create_classes(
+    app, as_admin, db, monkeypatch
+):
+    # A site where only instructors create classes.
+    monkeypatch.setitem(app.config, "CLASS_CREATORS", "instructors")
     learner = create_user(email="newteacher@example.com")
     their_browser = app.test_client()
     their_browser.login(learner.email)

@@ -449,3 +449,33 @@ def test_a_past_assignment_keeps_its_date_when_only_the_pass_mark_changes(app, d
     assert moved.status_code == 400 and "in the future" in text(moved)
     db.session.expire_all()
     assert db.session.get(Assignment, assignment.id).pass_mark == 70
+
+
+def test_a_learner_starts_a_class_and_teaches_it(app, db, logged_in, user):
+    empty = logged_in.get("/classes").get_data(as_text=True)
+    assert "Learning?" in empty and "Create a class: you become its instructor" in empty
+    data = {"name": "Night shift leads", "description": "", "time_zone": "Europe/Paris"}
+    response = logged_in.submit("/classes/new", data)
+    assert response.status_code == 303
+    db.session.rollback()
+    assert db.session.get(User, user.id).role == "instructor"
+    overview = logged_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Night shift leads" in overview
+    gradebook_link = response.headers["Location"] + "/gradebook"
+    assert logged_in.get(gradebook_link).status_code == 200
+
+
+def test_where_only_instructors_create_classes_the_page_says_whom_to_ask(
+    app, db, logged_in, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CLASS_CREATORS", "instructors")
+    create_user(email="head@plant.example", role="admin", display_name="Rosa Head")
+    page = logged_in.get("/classes").get_data(as_text=True)
+    assert "Rosa Head, head@plant.example" in page and "Create a class" not in page
+    refused = logged_in.get("/classes/new")
+    assert refused.status_code == 403 and "Ask an administrator" in refused.get_data(as_text=True)
+    data = {"name": "Sneaky", "description": "", "time_zone": "UTC"}
+    token = logged_in.csrf_token("/classes")
+    assert logged_in.post("/classes/new", data={"csrf_token": token, **data}).status_code == 403
+    db.session.rollback()
+    assert db.session.scalar(select(Classroom).where(Classroom.name == "Sneaky")) is None

@@ -85,7 +85,8 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     # Classes: their learners see the overview, their instructors and admins everything.
     "classes.index": (LOGIN, 200, 200, 200, 200, 200),
     "classes.join": (LOGIN, 200, 200, 200, 200, 200),
-    "classes.new": (LOGIN, 403, 403, 200, 200, 200),
+    # Any signed-in account may start a class (and so teach it).
+    "classes.new": (LOGIN, 200, 200, 200, 200, 200),
     "classes.overview": (LOGIN, 200, 404, 200, 404, 200),
     "classes.edit": (LOGIN, 403, 404, 200, 404, 200),
     "classes.new_assignment": (LOGIN, 403, 404, 200, 404, 200),
@@ -127,8 +128,8 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "quiz.question": (LOGIN, OK, 404, 404, 404, 404),
     "review.answer": (LOGIN, OK, 404, 404, 404, 404),
     "review.rate": (LOGIN, OK, 404, 404, 404, 404),
-    # Instructors and admins create classes; learners may not.
-    "classes.new": (LOGIN, 403, 403, OK, OK, OK),
+    # Anyone signed in may create a class, becoming its instructor.
+    "classes.new": (LOGIN, OK, OK, OK, OK, OK),
     # Anyone signed in who holds the code may join; those already in the class get a 409.
     "classes.join": (LOGIN, 409, OK, 409, OK, OK),
     # Only a learner of the class can leave it; its instructors, and admins who are not on
