@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.auth.views import bp as auth_bp
     from quizapp.classes.views import bp as classes_bp
     from quizapp.health import bp as health_bp
+    from quizapp.invitations.views import bp as invitations_bp
     from quizapp.learn.views import bp as learn_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.reminders.views import bp as reminders_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(learn_bp)

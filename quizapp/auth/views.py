@@ -87,9 +87,11 @@ def sign_in(user, *, remember: bool = False) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def register():
+    # An invitation sends newcomers here with their address filled in and itself as `next`.
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("learn.today"))
-    form = RegisterForm()
+        return redirect(next_url or url_for("learn.today"))
+    form = RegisterForm(email=request.args.get("email", "")[:254])
     if not form.validate_on_submit():
         return show_form("auth/register.html", form)
     try:
@@ -112,7 +114,7 @@ def register():
         f"{user.email} to check the address.",
         "success",
     )
-    return redirect(url_for("learn.today"))
+    return redirect(next_url or url_for("learn.today"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -124,3 +124,15 @@ class AssignmentForm(FlaskForm):
 class EditAssignmentForm(FlaskForm):
     due = due_field()
     pass_mark = pass_mark_field()
+
+
+class InviteForm(FlaskForm):
+    addresses = TextAreaField(
+        "Email addresses",
+        validators=[
+            DataRequired("Paste at least one email address."),
+            Length(max=20_000, message="Invite at most 200 people at a time."),
+        ],
+        description="Separated by commas or on lines of their own; a column pasted from a "
+        "spreadsheet works too. Each person gets one message with a link to join.",
+    )

@@ -26,6 +26,7 @@ from quizapp.classes.forms import (
     ClassForm,
     EditAssignmentForm,
     InstructorForm,
+    InviteForm,
     JoinForm,
 )
 from quizapp.core.classes import (
@@ -38,8 +39,9 @@ from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
+from quizapp.mail.setup import absolute_url
 from quizapp.models.classes import LEARNER
-from quizapp.services import classes, gradebook, progress
+from quizapp.services import classes, gradebook, invitations, progress
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
 from quizapp.services.gradebook import Cell
@@ -203,10 +205,16 @@ def overview(class_id: int):
         return render_template(
             "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()
         )
-    return overview_page(classroom, InstructorForm())
+    return overview_page(classroom)
 
 
-def overview_page(classroom, instructor_form: InstructorForm, status: int = 200):
+def overview_page(
+    classroom,
+    instructor_form: InstructorForm | None = None,
+    status: int = 200,
+    invite_form: InviteForm | None = None,
+):
+    """The instructor's view of a class, with whichever of its forms was refused."""
     instructors, learners = classes.class_people(classroom)
     return render_template(
         "classes/overview.html",
@@ -214,9 +222,12 @@ def overview_page(classroom, instructor_form: InstructorForm, status: int = 200)
         instructors=instructors,
         learners=learners,
         assignments=classes.class_assignments(classroom),
+        pending=invitations.pending_invitations(classroom),
         form=ActionForm(),
-        instructor_form=instructor_form,
-        join_url=url_for("classes.join", code=classroom.join_code, _external=True),
+        instructor_form=instructor_form or InstructorForm(formdata=None),
+        invite_form=invite_form or InviteForm(formdata=None),
+        # From configuration: a forged Host header must not put its own site in the link.
+        join_url=absolute_url("classes.join", code=classroom.join_code),
     ), status
 
 

@@ -88,3 +88,19 @@ class Assignment(db.Model):
     def title(self) -> str:
         target = self.module or self.lesson
         return target.title if target else ""
+
+
+class ClassInvitation(db.Model):
+    """An address invited to a class by its instructor; the mailed link lets whoever signs in
+    with that address join, with or without an account yet, joining code or not."""
+
+    __tablename__ = "class_invitations"
+    __table_args__ = (UniqueConstraint("class_id", "email"),)
+
+    id: Mapped[intpk]
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    # Lower-cased like users.email, so an invitation finds its account.
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+    accepted_at: Mapped[datetime | None]

@@ -18,22 +18,26 @@ from __future__ import annotations
 import inspect
 import itertools
 import re
+import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from unittest import mock
 from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
+from itsdangerous import TimestampSigner
+from markupsafe import escape
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import check_password_hash
 from werkzeug.test import encode_multipart
 
-from quizapp.core.accounts import normalize_email
+from quizapp.core.accounts import email_problem, normalize_email
 from quizapp.core.classes import due_from_local, local_time
 from quizapp.core.scheduling import Rating
 from quizapp.core.tokens import fingerprint, make_token
@@ -41,6 +45,7 @@ from quizapp.db import utcnow
 from quizapp.models import (
     ROLES,
     Assignment,
+    ClassInvitation,
     ClassMembership,
     Classroom,
     Lesson,
@@ -58,6 +63,7 @@ from quizapp.quiz.forms import AnswerForm
 from quizapp.review.views import signer
 from quizapp.services import classes, quizzes, reviews
 from quizapp.services.account_mail import RESET, VERIFY
+from quizapp.services.invitations import INVITATION, LIFETIME, MOST_AT_ONCE
 from quizapp.services.reminders import CLASS_REMINDER, OPT_OUTS, _unsubscribe_url
 from quizapp.services.sessions import open_session
 from tests.conftest import BrowserClient
@@ -344,6 +350,8 @@ class World:
         self.questions: dict[str, tuple[int, str]] = {}  # quiz: type -> (question id, slug)
         self.cards: dict[str, int] = {}  # review: type -> card id
         self.fresh_emails = itertools.count(1)
+        # Pasted address lists: text -> the well-formed addresses in it, normalised.
+        self.invitees: dict[str, list[str]] = {}
         self.leaver_gone = False
 
     @property
@@ -611,7 +619,79 @@ class World:
             with self.app.app_context():
                 url = _unsubscribe_url(self.ids["learner"], arg)
             return urlsplit(url).path.rsplit("/", 1)[1]
+        if kind == "invitees":
+            return self.invitee_text(arg)
+        if kind in ("invitation", "old-invitation"):  # "who" or "who/class_c"
+            who, _, class_key = arg.partition("/")
+            age = LIFETIME + timedelta(days=1) if kind == "old-invitation" else timedelta(0)
+            return self.invitation_token(self.invitation(who, class_key or "class_a"), age=age)
+        if kind == "withdrawn-invitation":  # no row has its id
+            return self.invitation_token(self.ids["nobody"])
         raise AssertionError(f"no live value {name!r}")
+
+    def invitee_text(self, kind: str) -> str:
+        """Addresses as an instructor pastes them, in several shapes; the well-formed ones
+        (normalised) are kept in `invitees`, for the check to tell which must be invited."""
+        emails = self.emails
+
+        def fresh() -> str:
+            return f"new{next(self.fresh_emails)}@example.com"
+
+        if kind == "new":
+            a, b, c = fresh(), fresh(), fresh()
+            # nia's address comes back example after example: invited again after withdrawn.
+            text = f'Nia New <nia@example.com>, {a}; "Doe, Jane" <{b}>\n\t{c.upper()}'
+            valid = ["nia@example.com", a, b, c]
+        elif kind == "mixed":
+            a = fresh()
+            text = (
+                f"{emails['learner']}\t{emails['joiner'].upper()}\n{emails['instructor']};"
+                f"{emails['colleague']}, not-an-address,, pending@example.com; {a} {a.upper()}"
+            )
+            valid = [
+                emails["learner"],
+                emails["joiner"],
+                emails["instructor"],
+                emails["colleague"],
+                "pending@example.com",
+                a,
+            ]
+        elif kind == "nobody":
+            text = f"{emails['learner']}, pending@example.com\n{emails['colleague']} nope"
+            valid = [emails["learner"], "pending@example.com", emails["colleague"]]
+        else:  # "most" or "too-many"
+            valid = [fresh() for _ in range(MOST_AT_ONCE + (kind == "too-many"))]
+            text = "\n".join(valid)
+        self.invitees[text] = valid
+        return text
+
+    def invitation(self, who: str, class_key: str = "class_a", *, accepted: bool = False) -> int:
+        """The id of the invitation of `who` (someone of the world, or an address) to a
+        class, made by its owner (accepted, if `accepted`) when there is none."""
+        self.fresh()
+        email, class_id = self.emails.get(who, who), self.ids[class_key]
+        found = self.session.scalar(
+            select(ClassInvitation.id).where(
+                ClassInvitation.class_id == class_id, ClassInvitation.email == email
+            )
+        )
+        if found is None:
+            invitation = ClassInvitation(
+                class_id=class_id,
+                email=email,
+                invited_by_id=self.session.get(Classroom, class_id).owner_id,
+                accepted_at=utcnow() if accepted else None,
+            )
+            self.session.add(invitation)
+            self.session.commit()
+            found = invitation.id
+        return found
+
+    def invitation_token(self, invitation_id: int, *, age: timedelta = timedelta(0)) -> str:
+        """The token of the link an invitation mail carries, as if mailed `age` ago."""
+        signed_at = int(time.time() - age.total_seconds())
+        with mock.patch.object(TimestampSigner, "get_timestamp", lambda signer: signed_at):
+            return make_token(self.app.config["SECRET_KEY"], INVITATION, {"i": invitation_id})
 
     def reset_token(self, who: str, *, used: bool = False) -> str:
         """The token of the link a password-reset mail to `who` carries now. `used`: one made
@@ -776,6 +856,9 @@ def check_logout(world: World, sent: Sent) -> None:
     assert world.clients["learner"].get("/today").status_code == 302, "signed out"
 
 
+REGISTER_NEXT = ["/classes", "//evil.example/", "https://evil.example/", "/\\evil.example"]
+
+
 def check_registered(world: World, sent: Sent) -> None:
     world.fresh()
     user = world.session.scalar(
@@ -788,6 +871,11 @@ def check_registered(world: World, sent: Sent) -> None:
     assert len(user.email) <= 254, f"stored an email of {len(user.email)} characters"
     assert len(user.display_name) <= 80
     assert check_password_hash(user.password_hash, sent.first("password"))
+    # On to the page an invitation names, if it is one of this site's; else to today.
+    sent_next = (sent.query.get("next") or [None])[0]
+    if sent_next in REGISTER_NEXT:
+        expected = "/classes" if sent_next == "/classes" else "/today"
+        assert urlsplit(sent.response.headers["Location"]).path == expected
 
 
 def check_settings(world: World, sent: Sent) -> None:
@@ -1233,6 +1321,156 @@ def check_class_reminder(world: World, sent: Sent) -> None:
     assert all(len(row.subject) <= 200 for row in new)
 
 
+def prepare_invite(world: World, variant: str) -> None:
+    """Class A's invitations withdrawn but one to pending@example.com, and the invitation
+    mail to all but nia (hers stays queued, as on the day hers was withdrawn); the joiner's
+    address confirmed, the colleague's not; the longest names there can be, or short ones."""
+    world.fresh()
+    class_id = world.ids["class_a"]
+    world.session.execute(delete(ClassInvitation).where(ClassInvitation.class_id == class_id))
+    world.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.kind == INVITATION, OutboxMessage.recipient != "nia@example.com"
+        )
+    )
+    long = variant == "long-names"
+    world.session.get(Classroom, class_id).name = "C" * 120 if long else "Line 3"
+    world.session.get(User, world.ids["instructor"]).display_name = "I" * 80 if long else "Ines"
+    world.session.get(User, world.ids["joiner"]).email_verified_at = utcnow()
+    world.session.get(User, world.ids["colleague"]).email_verified_at = None
+    world.session.commit()
+    world.invitation("pending@example.com")
+
+
+def not_invitable(world: World, sent: Sent) -> set[str]:
+    """Addresses of class A's people, of its invitations, and of unconfirmed accounts."""
+    class_id = world.ids["class_a"]
+    users = {row.id: row for row in sent.before["users"]}
+    members = {
+        users[row.user_id].email
+        for row in sent.before["class_memberships"]
+        if row.class_id == class_id
+    }
+    invited = {row.email for row in sent.before["class_invitations"] if row.class_id == class_id}
+    return members | invited | {row.email for row in users.values() if not row.email_verified_at}
+
+
+def invitable(world: World, sent: Sent) -> list[str] | None:
+    """The addresses a pasted list from `invitee_text` must invite, in order; None for text
+    of other shapes."""
+    listed = world.invitees.get(sent.first("addresses") or "")
+    if listed is None:
+        return None
+    taken = not_invitable(world, sent)
+    return [email for email in dict.fromkeys(listed) if email not in taken]
+
+
+def refuse_invite(world: World, sent: Sent) -> int | None:
+    text = sent.first("addresses")
+    if text is None or not text.strip() or len(text) > 20_000:
+        return 400  # the form's own limits
+    if "@" not in normalize_email(text):
+        return 400
+    expected = invitable(world, sent)
+    if expected is not None and (not expected or len(world.invitees[text]) > MOST_AT_ONCE):
+        return 400  # nobody to invite, or too many at once
+    return None
+
+
+def check_invited(world: World, sent: Sent) -> None:
+    text = sent.first("addresses")
+    new = new_rows(sent, "class_invitations")
+    assert all(row in sent.after["class_invitations"] for row in sent.before["class_invitations"])
+    emails = [row.email for row in new]
+    assert {(row.class_id, row.invited_by_id, row.accepted_at) for row in new} == {
+        (world.ids["class_a"], world.ids["instructor"], None)
+    }
+    expected = invitable(world, sent)
+    if expected is not None:
+        assert emails == expected
+    else:  # text of other shapes: each one invited is a new, well-formed address in it
+        taken = not_invitable(world, sent)
+        assert len(set(emails)) == len(emails) and not set(emails) & taken
+        assert all(email in normalize_email(text) and not email_problem(email) for email in emails)
+    letters = new_rows(sent, "outbox")
+    assert sorted((row.kind, row.recipient) for row in letters) == [
+        (INVITATION, email) for email in sorted(emails)
+    ], "one message to each address invited, none to the others"
+    assert all(len(row.subject) <= 200 for row in letters)
+    # The link in a message opens its invitation.
+    page = world.clients["anonymous"].get(mailed_path(letters[0]))
+    assert page.status_code == 200
+    assert str(escape(letters[0].recipient)) in page.get_data(as_text=True)
+
+
+# What each variant withdraws: the address, the class and whether it was accepted already.
+REVOKED = {
+    "pending": ("pending@example.com", "class_a", False),
+    "accepted": ("accepted@example.com", "class_a", True),
+    "other-class": ("pending@example.com", "class_c", False),
+}
+
+
+def revoke_path(world: World, variant: str) -> str:
+    email, class_key, accepted = REVOKED[variant]
+    invitation_id = world.invitation(email, class_key, accepted=accepted)
+    return f"/classes/{world.ids['class_a']}/invitations/{invitation_id}/revoke"
+
+
+def check_revoked(world: World, sent: Sent) -> None:
+    before, after = sent.before["class_invitations"], sent.after["class_invitations"]
+    (gone,) = [row for row in before if row not in after]
+    assert len(after) == len(before) - 1
+    assert (gone.class_id, gone.email, gone.accepted_at) == (
+        world.ids["class_a"],
+        "pending@example.com",
+        None,
+    )
+    assert sent.response.request.path.endswith(f"/invitations/{gone.id}/revoke")
+    # Its link no longer opens.
+    link = f"/invitations/{world.invitation_token(gone.id)}"
+    assert world.clients["anonymous"].get(link).status_code == 404
+
+
+# The link each variant opens, as the joiner: their own, one sent to the colleague, one
+# withdrawn, one mailed too long ago.
+INVITATION_LINKS = {
+    "own": "invitation:joiner",
+    "other": "invitation:colleague",
+    "withdrawn": "withdrawn-invitation",
+    "expired": "old-invitation:joiner",
+}
+
+
+def invitation_path(world: World, variant: str) -> str:
+    return f"/invitations/{world.live(INVITATION_LINKS[variant], variant, {})}"
+
+
+def prepare_invitation(world: World, variant: str) -> None:
+    """The joiner in no class and unconfirmed; the invitations in class A pending again."""
+    prepare_joiner(world, variant)
+    world.session.get(User, world.ids["joiner"]).email_verified_at = None
+    for invitation in world.session.scalars(
+        select(ClassInvitation).where(ClassInvitation.class_id == world.ids["class_a"])
+    ):
+        invitation.accepted_at = None
+    world.session.commit()
+
+
+def check_accepted(world: World, sent: Sent) -> None:
+    assert world.membership("joiner").role == "learner"
+    assert urlsplit(sent.response.headers["Location"]).path == f"/classes/{world.ids['class_a']}"
+    (accepted,) = new_rows(sent, "class_invitations")
+    assert accepted.email == world.emails["joiner"] and accepted.accepted_at is not None
+    assert world.user("joiner").email_verified_at is not None, "the mailed link proves it"
+
+
+def check_register_page(world: World, sent: Sent) -> None:
+    # The address an invitation sends along, filled in as the form shows it.
+    email = (sent.query.get("email") or [""])[0][:254].strip()
+    assert f'value="{escape(email)}"' in sent.response.get_data(as_text=True)
+
+
 NAMES = ["Line 3 (nights)", "Zoë\u2019s 名前 class", "\u05e9\u05dc\u05d5\u05dd class", "A" * 120]
 ZONES = ["UTC", "Europe/Paris", "Pacific/Kiritimati", "America/St_Johns", "Etc/GMT+12"]
 # The answer fields of each question type, the first values a right or wrong answer.
@@ -1364,6 +1602,8 @@ POST_ROUTES: dict[str, Route] = {
             "confirm": [Live("same:password"), NEW_PASSWORD],
             "time_zone": ZONES,
         },
+        # Where an invitation sends the newcomer on to: only ever a page of this site.
+        query={"next": REGISTER_NEXT},
         # The account, its first session, and the mail that asks to confirm the address.
         writes=frozenset({"users", "user_sessions", "outbox"}),
         check=check_registered,
@@ -1491,6 +1731,53 @@ POST_ROUTES: dict[str, Route] = {
         writes=frozenset({"class_memberships"}),
         prepare=lambda world, variant: world.ensure_member("learner"),
         check=check_learner_gone,
+    ),
+    "invitations.invite": Route(
+        viewer="instructor",
+        path=_in_class("/invitations"),
+        # The class and instructor named as long as they may be: the message's subject too.
+        variants=("short-names", "long-names"),
+        fields={
+            "addresses": [
+                Live("invitees:new"),
+                Live("invitees:mixed"),
+                Live("invitees:nobody"),
+                Live("invitees:most"),
+                Live("invitees:too-many"),
+                "nia@example.com",
+                "Nia <nia@example.com>",
+                "not-an-address",
+                "\ufdfa@example.com",  # NFKC puts spaces in it
+                "a@[127.0.0.1]",
+            ]
+        },
+        writes=frozenset({"class_invitations", "outbox"}),
+        prepare=prepare_invite,
+        check=check_invited,
+        refused=refuse_invite,
+    ),
+    "invitations.open": Route(
+        viewer="joiner",
+        path=invitation_path,
+        variants=tuple(INVITATION_LINKS),
+        # Joining: the membership, the invitation accepted, the address confirmed.
+        writes=frozenset({"class_memberships", "class_invitations", "users"}),
+        prepare=prepare_invitation,
+        check=check_accepted,
+        refused=lambda world, sent: {"other": 403, "withdrawn": 404, "expired": 400}.get(
+            sent.variant
+        ),
+        examples=NO_FIELDS,
+    ),
+    "invitations.revoke": Route(
+        viewer="instructor",
+        path=revoke_path,
+        variants=tuple(REVOKED),
+        writes=frozenset({"class_invitations"}),
+        check=check_revoked,
+        # Only a pending invitation of this class can be withdrawn.
+        refused=lambda world, sent: None if sent.variant == "pending" else 404,
+        examples=NO_FIELDS,
     ),
     "learn.mark_read": Route(
         viewer="learner",
@@ -1675,6 +1962,22 @@ QUERY_ROUTES: dict[str, Route] = {
             ]
         },
     ),
+    # An invitation links here with the address to fill in, and itself as `next`.
+    "auth.register": Route(
+        viewer="anonymous",
+        path=_fixed("/account/register"),
+        query={
+            "email": [
+                "nia@example.com",
+                Live("email:learner", "padded"),
+                "İ@example.com",
+                '"><script>alert(1)</script>@example.com',
+                "a" * 300 + "@example.com",
+            ],
+            "next": ["/invitations/x", "//evil.example/", "https://evil.example/"],
+        },
+        check=check_register_page,
+    ),
     "classes.grades": Route(
         viewer="instructor",
         path=_in_class("/gradebook"),
@@ -1689,7 +1992,6 @@ GET_WITHOUT_QUERY = frozenset(
         "auth.change_password",
         "auth.delete_account",
         "auth.export",
-        "auth.register",
         "auth.settings",
         "classes.analysis",
         "classes.edit",
@@ -1702,6 +2004,7 @@ GET_WITHOUT_QUERY = frozenset(
         "classes.new_assignment",
         "classes.overview",
         "health.healthz",
+        "invitations.open",
         "learn.catalogue",
         "learn.lesson",
         "learn.module",
@@ -1733,6 +2036,11 @@ TEXT_PARAMETERS: dict[str, tuple[list[str | Live], frozenset[str]]] = {
         frozenset({"users"}),
     ),
     "/classes/join/<code>": ([Live("code"), Live("code", "typed")], frozenset()),
+    # The learner's own invitation to the leaver's class: a POST joins it.
+    "/invitations/<token>": (
+        [Live("invitation:learner/class_c")],
+        frozenset({"class_memberships", "class_invitations", "users"}),
+    ),
     "/lessons/<slug>": (["module-1-lesson-1"], frozenset({"lesson_progress"})),
     "/lessons/<slug>/quiz": (
         ["module-1-lesson-2"],
@@ -1758,6 +2066,17 @@ REGRESSIONS: dict[str, list[Sample]] = {
     "review.answer": [
         Sample(
             "ordering", {**REVIEW_SHOWN, "position-1": "²", "position-2": "1", "position-3": "3"}
+        ),
+    ],
+    "invitations.invite": [
+        # An address and 3000 characters that are none, reported whole in a flash: a session
+        # cookie of 20 KB, which browsers drop (and Werkzeug warns about).
+        Sample(
+            "short-names",
+            {
+                "addresses": "zed@example.com "
+                + "".join(chr(0x4E00 + zlib.crc32(b"%d" % n) % 20000) for n in range(3000))
+            },
         ),
     ],
     "auth.register": [

@@ -143,8 +143,9 @@ def test_pages_run_the_same_number_of_queries_whatever_the_catalogue_size(
 def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user, tmp_path):
     """Signed in or not, a POST without a token is refused; routes that only make sense for
     one of the two may redirect the other, but none accepts the request."""
+    from quizapp.core.tokens import make_token
     from quizapp.db import utcnow
-    from quizapp.models import Question, QuizAttempt, ReviewCard, UserSession
+    from quizapp.models import ClassInvitation, Question, QuizAttempt, ReviewCard, UserSession
     from quizapp.services import classes
 
     sync_tree(write_content(tmp_path))
@@ -170,6 +171,8 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
         pass_mark=None,
         now=utcnow(),
     )
+    invitation = ClassInvitation(class_id=classroom.id, email="invited@example.com")
+    db.session.add(invitation)
     db.session.commit()
     # Real values for every URL parameter, so the request reaches the CSRF check.
     values = {
@@ -182,6 +185,7 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
         "assignment_id": assignment.id,
         "change": "new",
         "session_id": db.session.scalar(select(UserSession.id)),
+        "invitation_id": invitation.id,
         "token": "not-a-valid-token",
     }
     anonymous = app.test_client()
@@ -193,8 +197,14 @@ def test_every_post_route_rejects_a_missing_csrf_token(app, db, logged_in, user,
         if "POST" in r.methods and r.endpoint != "reminders.unsubscribe"
     ]
     assert post_rules
+    with app.app_context():
+        invitation_token = make_token(
+            app.config["SECRET_KEY"], "class-invitation", {"i": invitation.id}
+        )
     for rule in post_rules:
-        _, url = rule.build({name: values[name] for name in rule.arguments})
+        # An invitation's own link, so the request gets past the link to the token check.
+        own = {"token": invitation_token} if rule.endpoint == "invitations.open" else {}
+        _, url = rule.build({name: {**values, **own}[name] for name in rule.arguments})
         statuses = {anonymous.post(url).status_code, logged_in.post(url).status_code}
         assert 400 in statuses and not any(200 <= s < 300 for s in statuses), (url, statuses)
 

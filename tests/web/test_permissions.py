@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from quizapp.db import utcnow
 from quizapp.models import (
+    ClassInvitation,
     ClassMembership,
     Classroom,
     Lesson,
@@ -105,6 +106,8 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "reminders.unsubscribe": (404, 404, 404, 404, 404, 404),
     # Reminding a class is its instructors' business.
     "reminders.class_reminder": (LOGIN, 403, 404, 200, 404, 200),
+    # An invitation link that is not one of ours opens nothing, for anyone.
+    "invitations.open": (404, 404, 404, 404, 404, 404),
 }
 
 # The status of every action for each viewer; OK where the viewer may do it.
@@ -153,6 +156,10 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "reminders.preferences": (LOGIN, OK, OK, OK, OK, OK),
     "reminders.unsubscribe": (404, 404, 404, 404, 404, 404),
     "reminders.class_reminder": (LOGIN, 403, 404, OK, 404, OK),
+    # Inviting to class A, and withdrawing its pending invitation, are its instructors' acts.
+    "invitations.invite": (LOGIN, 403, 404, OK, 404, OK),
+    "invitations.revoke": (LOGIN, 403, 404, OK, 404, OK),
+    "invitations.open": (404, 404, 404, 404, 404, 404),
     # The session in the URL is one of class A's learner's devices: nobody else's to end.
     "auth.end_session": (LOGIN, OK, 404, 404, 404, 404),
     "auth.end_other_sessions": (LOGIN, OK, OK, OK, OK, OK),
@@ -194,6 +201,8 @@ class School:
     # browser sends to answer the open attempt's first question, that card, and to rate it.
     # A second device class A's learner is signed in on.
     spare_session: int = 0
+    # An invitation to class A that nobody has answered yet.
+    invitation: int = 0
     finished_attempt: int = 0
     open_attempt: int = 0
     card: int = 0
@@ -218,6 +227,7 @@ class School:
             "position": 1,
             "card_id": self.card,
             "session_id": self.spare_session,
+            "invitation_id": self.invitation,
             "token": "not-a-valid-token",
         }
         _, url = rule.build({name: values.get(name, defaults[name]) for name in rule.arguments})
@@ -262,6 +272,7 @@ class School:
             },
             "classes.edit_assignment": {"due": "2030-03-01T09:00", "pass_mark": "50"},
             "admin.change_role": {"role": "admin"},
+            "invitations.invite": {"addresses": "invitee@example.com"},
         }.get(endpoint, {})
 
     def post(self, viewer: str, url: str, endpoint: str, data: dict | None = None):
@@ -364,6 +375,10 @@ def school(app, db, tmp_path) -> School:
         emails={viewer: user.email for viewer, user in users.items()},
         spare_session=spare_session,
     )
+    pending = ClassInvitation(class_id=class_a.id, email="pending@example.com")
+    db.session.add(pending)
+    db.session.commit()
+    world.invitation = pending.id
     assert spare
     world.clients["anonymous"] = app.test_client()
     for viewer in VIEWERS:
@@ -603,6 +618,13 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
         send("reminders.class_reminder", Redirect(f"/classes/{school.class_a}/gradebook", 303))
         to_learner = OutboxMessage.recipient == school.emails["learner"]
         assert count(db, OutboxMessage, OutboxMessage.kind == "class-reminder", to_learner) == 1
+    if may(viewer, "invitations.invite"):
+        send("invitations.invite", Redirect(f"/classes/{school.class_a}", 303))
+        assert count(db, ClassInvitation, ClassInvitation.email == "invitee@example.com") == 1
+        assert count(db, OutboxMessage, OutboxMessage.recipient == "invitee@example.com") == 1
+    if may(viewer, "invitations.revoke"):
+        send("invitations.revoke", Redirect(f"/classes/{school.class_a}", 303))
+        assert count(db, ClassInvitation, ClassInvitation.id == school.invitation) == 0
     if may(viewer, "classes.edit"):
         teach_class_a(school, db, send)
     in_class_a = (ClassMembership.class_id == school.class_a, ClassMembership.user_id == me)
