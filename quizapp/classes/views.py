@@ -32,6 +32,7 @@ from quizapp.classes.forms import (
 from quizapp.core.classes import (
     DATE_TIME_PATTERN,
     AssignmentStatus,
+    file_slug,
     format_join_code,
     local_time,
 )
@@ -419,7 +420,8 @@ def grades(class_id: int):
 def grades_csv(class_id: int):
     classroom = teaching(class_id).classroom
     book = gradebook.class_gradebook(classroom=classroom, now=utcnow())
-    filename = f"gradebook-class-{classroom.id}-{utcnow():%Y-%m-%d}.csv"
+    name = file_slug(classroom.name) or f"class-{classroom.id}"
+    filename = f"{name}-gradebook-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
     return Response(
         # A byte-order mark, so Excel opens names with accents as UTF-8.
         "\ufeff" + gradebook.gradebook_csv(book),

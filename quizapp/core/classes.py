@@ -7,7 +7,9 @@ import csv
 import enum
 import io
 import random
+import re
 import statistics
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -176,3 +178,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer.writerow([spreadsheet_safe(cell) for cell in header])
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def file_slug(name: str) -> str:
+    """ "Line 3 — Night shift" as "line-3-night-shift", for a download's file name: accents
+    dropped, anything else that is not a letter or digit a dash; "" when nothing is left
+    (a name in another script), for the caller to replace."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")

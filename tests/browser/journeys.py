@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from quizapp.core.classes import file_slug
 from tests.browser.support import (
     PASSWORD,
     Stop,
@@ -314,7 +315,8 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     with teacher.expect_download() as download:
         teacher.get_by_role("link", name="Download as CSV").click()
     assert re.fullmatch(
-        r"gradebook-class-\d+-\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename
+        rf"{re.escape(file_slug(class_name))}-gradebook-\d{{4}}-\d{{2}}-\d{{2}}\.csv",
+        download.value.suggested_filename,
     )
     with open(download.value.path(), encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))

@@ -13,6 +13,7 @@ from quizapp.core.classes import (
     csv_text,
     discrimination_index,
     due_from_local,
+    file_slug,
     format_join_code,
     item_flags,
     lesson_done_at,
@@ -119,3 +120,16 @@ def test_csv_neutralises_cells_opened_by_a_semicolon_or_a_control_character():
     text = csv_text(["Learner"], [[";=1+1"], ["\t=1+1"], ["\r=1+1"], ["Ada; engineer"]])
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1:] == [["';=1+1"], ["'\t=1+1"], ["'\r=1+1"], ["Ada; engineer"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Line 3 — Night shift", "line-3-night-shift"),
+        ("Équipe de nuit: été", "equipe-de-nuit-ete"),
+        ("夜勤", ""),
+        ("  --Spring cohort!!  ", "spring-cohort"),
+    ],
+)
+def test_file_slugs_keep_letters_and_digits(name, slug):
+    assert file_slug(name) == slug

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.core.classes import local_time
+from quizapp.db import utcnow
 from quizapp.models import Assignment, ClassMembership, Classroom, User
 from quizapp.services import classes
 from tests.conftest import signed_in
@@ -479,3 +481,36 @@ def test_where_only_instructors_create_classes_the_page_says_whom_to_ask(
     assert logged_in.post("/classes/new", data={"csrf_token": token, **data}).status_code == 403
     db.session.rollback()
     assert db.session.scalar(select(Classroom).where(Classroom.name == "Sneaky")) is None
+
+
+def test_the_gradebook_csv_is_named_after_the_class_and_its_day(app, db):
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(
+        owner=teacher, name="Équipe de nuit", description="", time_zone="Pacific/Kiritimati"
+    )
+    db.session.commit()
+    response = signed_in(app, teacher).get(f"/classes/{classroom.id}/gradebook.csv")
+    day = local_time(utcnow(), "Pacific/Kiritimati")
+    expected = f'attachment; filename="equipe-de-nuit-gradebook-{day:%Y-%m-%d}.csv"'
+    assert response.headers["Content-Disposition"] == expected
+
+
+def test_each_gradebook_column_links_to_its_item_analysis(app, db, tmp_path):
+    sync_tree(write_content(tmp_path))
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="Line 3", description="", time_zone="UTC")
+    learner = create_user()
+    classes.join_class(user=learner, code=classroom.join_code, now=utcnow())
+    assignment = classes.create_assignment(
+        classroom=classroom,
+        by=teacher,
+        target="module:module-1",
+        due_local=datetime(2030, 1, 1, 17, 0),
+        pass_mark=None,
+        now=utcnow(),
+    )
+    db.session.commit()
+    page = signed_in(app, teacher).get(f"/classes/{classroom.id}/gradebook").get_data(as_text=True)
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert f'href="/classes/{classroom.id}/assignments/{assignment.id}"' in header
+    assert f'Item analysis<span class="visually-hidden"> of {assignment.title}' in header
