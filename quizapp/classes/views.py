@@ -216,12 +216,12 @@ def overview_page(
     invite_form: InviteForm | None = None,
 ):
     """The instructor's view of a class, with whichever of its forms was refused."""
-    instructors, learners = classes.class_people(classroom)
+    instructors, _ = classes.class_people(classroom)
     return render_template(
         "classes/overview.html",
         classroom=classroom,
         instructors=instructors,
-        learners=learners,
+        roster=classes.class_roster(classroom),
         assignments=classes.class_assignments(classroom),
         pending=invitations.pending_invitations(classroom),
         form=ActionForm(),

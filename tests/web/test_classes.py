@@ -514,3 +514,31 @@ def test_each_gradebook_column_links_to_its_item_analysis(app, db, tmp_path):
     header = page[page.index("<thead>") : page.index("</thead>")]
     assert f'href="/classes/{classroom.id}/assignments/{assignment.id}"' in header
     assert f'Item analysis<span class="visually-hidden"> of {assignment.title}' in header
+
+
+def test_the_roster_shows_when_each_learner_joined_and_was_last_active(app, db):
+    from datetime import date
+
+    from quizapp.models import ActivityDay
+
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="Line 3", description="", time_zone="UTC")
+    busy, idle = create_user(display_name="Busy Bea"), create_user(display_name="Idle Ian")
+    for learner, day in ((busy, 3), (idle, 4)):
+        classes.join_class(
+            user=learner, code=classroom.join_code, now=datetime(2026, 11, day, 9, tzinfo=UTC)
+        )
+    db.session.add_all(
+        [
+            ActivityDay(user_id=busy.id, day=date(2026, 11, 20), answers=5, reviews=0),
+            ActivityDay(user_id=busy.id, day=date(2026, 11, 28), answers=0, reviews=9),
+        ]
+    )
+    db.session.commit()
+    page = signed_in(app, teacher).get(f"/classes/{classroom.id}").get_data(as_text=True)
+    assert_accessible(page)
+    roster = page[page.index('id="roster-title"') :]
+    bea = roster[roster.index("Busy Bea") : roster.index("Idle Ian")]
+    assert "03 Nov 2026" in bea and "28 Nov 2026" in bea
+    ian = roster[roster.index("Idle Ian") : roster.index("</tbody>")]
+    assert "04 Nov 2026" in ian and "Not yet" in ian
