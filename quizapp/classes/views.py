@@ -302,6 +302,20 @@ def remove_learner(class_id: int, user_id: int):
     return redirect(url_for("classes.overview", class_id=classroom.id), 303)
 
 
+@bp.post("/<int:class_id>/instructors/<int:user_id>/remove")
+def remove_instructor(class_id: int, user_id: int):
+    classroom = teaching(class_id).classroom
+    if not ActionForm().validate_on_submit():
+        return action_refused("Removing the instructor")
+    removed = classes.remove_instructor(classroom=classroom, user_id=user_id)
+    db.session.commit()
+    if removed.id == current_user.id:
+        flash(f"You no longer teach {classroom.name}.", "success")
+        return redirect(url_for("classes.index"), 303)
+    flash(f"{removed.display_name} no longer teaches {classroom.name}.", "success")
+    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
 @bp.post("/<int:class_id>/leave")
 def leave(class_id: int):
     access = classes.class_access(user=current_user, class_id=class_id)

@@ -231,6 +231,29 @@ def add_instructor(*, classroom: Classroom, email: str) -> User:
     return user
 
 
+def remove_instructor(*, classroom: Classroom, user_id: int) -> User:
+    """Take a co-instructor off the class (themselves included); its owner stays."""
+    user = db.session.scalar(
+        select(User)
+        .join(ClassMembership, ClassMembership.user_id == User.id)
+        .where(
+            ClassMembership.class_id == classroom.id,
+            ClassMembership.user_id == user_id,
+            ClassMembership.role == INSTRUCTOR,
+        )
+    )
+    if user is None:
+        raise Refused(404, "There is no such instructor in this class.")
+    if user.id == classroom.owner_id:
+        raise Refused(400, f"{user.display_name} owns {classroom.name} and stays its instructor.")
+    db.session.execute(
+        delete(ClassMembership).where(
+            ClassMembership.class_id == classroom.id, ClassMembership.user_id == user.id
+        )
+    )
+    return user
+
+
 @dataclass(frozen=True)
 class ClassSummary:
     classroom: Classroom

@@ -542,3 +542,37 @@ def test_the_roster_shows_when_each_learner_joined_and_was_last_active(app, db):
     assert "03 Nov 2026" in bea and "28 Nov 2026" in bea
     ian = roster[roster.index("Idle Ian") : roster.index("</tbody>")]
     assert "04 Nov 2026" in ian and "Not yet" in ian
+
+
+def test_a_co_instructor_is_removed_and_loses_the_class_but_the_owner_stays(app, db):
+    owner = create_user(role="instructor", display_name="Olga Owner")
+    colleague = create_user(role="instructor", display_name="Cal Colleague")
+    classroom = classes.create_class(owner=owner, name="Line 3", description="", time_zone="UTC")
+    classes.add_instructor(classroom=classroom, email=colleague.email)
+    db.session.commit()
+    as_owner, as_colleague = signed_in(app, owner), signed_in(app, colleague)
+    base = f"/classes/{classroom.id}"
+    assert as_colleague.get(f"{base}/gradebook").status_code == 200
+
+    kept = as_colleague.submit(f"{base}/instructors/{owner.id}/remove", {}, form_url=base)
+    assert kept.status_code == 400 and "Olga Owner owns Line 3" in kept.get_data(as_text=True)
+    removed = as_owner.submit(f"{base}/instructors/{colleague.id}/remove", {}, form_url=base)
+    assert removed.status_code == 303
+    assert "Cal Colleague no longer teaches Line 3." in as_owner.get(base).get_data(as_text=True)
+    # The colleague's open pages are gone for them.
+    assert as_colleague.get(f"{base}/gradebook").status_code == 404
+    again = as_owner.submit(f"{base}/instructors/{colleague.id}/remove", {}, form_url=base)
+    assert again.status_code == 404
+
+
+def test_an_instructor_can_stop_teaching_a_class_they_do_not_own(app, db):
+    owner = create_user(role="instructor")
+    colleague = create_user(role="instructor")
+    classroom = classes.create_class(owner=owner, name="Line 3", description="", time_zone="UTC")
+    classes.add_instructor(classroom=classroom, email=colleague.email)
+    db.session.commit()
+    browser = signed_in(app, colleague)
+    base = f"/classes/{classroom.id}"
+    left = browser.submit(f"{base}/instructors/{colleague.id}/remove", {}, form_url=base)
+    assert left.status_code == 303 and left.headers["Location"] == "/classes"
+    assert browser.get(base).status_code == 404

@@ -1021,6 +1021,29 @@ def check_learner_gone(world: World, sent: Sent) -> None:
     assert world.membership("learner") is None
 
 
+def prepare_co_instructor(world: World, variant: str) -> None:
+    """The colleague teaches class A again, and the learner is in it, before each example."""
+    membership = world.membership("colleague")
+    if membership is None:
+        world.session.add(
+            ClassMembership(
+                class_id=world.ids["class_a"], user_id=world.ids["colleague"], role="instructor"
+            )
+        )
+        world.session.commit()
+    world.ensure_member("learner")
+
+
+def check_instructor_gone(world: World, sent: Sent) -> None:
+    assert world.membership("colleague") is None
+    assert world.membership("instructor").role == "instructor", "the owner stays"
+
+
+def refuse_instructor_removal(world: World, sent: Sent) -> int | None:
+    # The owner stays (400); a learner is no instructor of the class (404).
+    return {"colleague": None, "instructor": 400, "learner": 404}[sent.variant]
+
+
 def check_read(world: World, sent: Sent) -> None:
     world.fresh()
     progress = world.session.scalar(
@@ -1722,6 +1745,18 @@ POST_ROUTES: dict[str, Route] = {
         writes=frozenset({"assignments"}),
         prepare=prepare_new_assignment,
         check=check_new_assignment,
+    ),
+    "classes.remove_instructor": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/instructors/{world.ids[variant]}/remove"
+        ),
+        variants=("colleague", "instructor", "learner"),
+        writes=frozenset({"class_memberships"}),
+        prepare=prepare_co_instructor,
+        check=check_instructor_gone,
+        refused=refuse_instructor_removal,
+        examples=NO_FIELDS,
     ),
     "classes.remove_learner": Route(
         viewer="instructor",

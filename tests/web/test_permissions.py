@@ -143,6 +143,7 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "classes.change_code": (LOGIN, 403, 404, OK, 404, OK),
     "classes.add_instructor": (LOGIN, 403, 404, OK, 404, OK),
     "classes.remove_learner": (LOGIN, 403, 404, OK, 404, OK),
+    "classes.remove_instructor": (LOGIN, 403, 404, OK, 404, OK),
     "classes.new_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "classes.edit_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "classes.delete_assignment": (LOGIN, 403, 404, OK, 404, OK),
@@ -752,6 +753,10 @@ def teach_class_a(school: School, db, send) -> None:
     send("classes.new_assignment", 303)
     send("classes.edit_assignment", 303)
     send("classes.delete_assignment", 303)
+    send("classes.add_instructor", 303)
+    colleague = user_id(db, school, "other instructor")
+    send("classes.remove_instructor", 303, user_id=colleague)
+    assert count(db, ClassMembership, ClassMembership.user_id == colleague) == 1, "class B only"
     send("classes.add_instructor", 303)
     send("classes.change_code", 303, change="close")
     send("classes.change_code", 303, change="open")
