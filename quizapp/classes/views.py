@@ -279,7 +279,9 @@ def add_instructor(class_id: int):
     status = 400
     if form.validate_on_submit():
         try:
-            added = classes.add_instructor(classroom=classroom, email=form.email.data)
+            added = classes.add_instructor(
+                classroom=classroom, email=form.email.data, creators=class_creators()
+            )
         except ClassFormError as error:
             db.session.rollback()
             attach_error(form, error)

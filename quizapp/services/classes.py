@@ -211,11 +211,16 @@ def leave_or_remove(*, classroom: Classroom, user_id: int) -> User:
     return learner
 
 
-def add_instructor(*, classroom: Classroom, email: str) -> User:
-    """Make another instructor's account a co-teacher of the class."""
+def add_instructor(*, classroom: Classroom, email: str, creators: str = "instructors") -> User:
+    """Make another account a co-teacher of the class: an instructor's, or, where anyone
+    may create classes, any account (which becomes an instructor's, as creating one would)."""
     user = user_by_email(email)
-    if user is None or user.role not in TEACHING_ROLES:
-        raise ClassFormError("email", "No instructor account has that email.")
+    if user is None:
+        raise ClassFormError("email", "No account has that email. Ask them to sign up first.")
+    if user.role not in TEACHING_ROLES:
+        if creators != "anyone":
+            raise ClassFormError("email", "No instructor account has that email.")
+        user.role = INSTRUCTOR
     membership = db.session.scalar(
         select(ClassMembership).where(
             ClassMembership.class_id == classroom.id, ClassMembership.user_id == user.id

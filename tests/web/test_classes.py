@@ -296,7 +296,8 @@ def test_removing_a_learner_takes_them_off_the_class_but_keeps_their_progress(
     assert eve.get(attempt_url, follow_redirects=True).status_code == 200
 
 
-def test_a_co_instructor_sees_the_class_and_a_learner_can_leave(app, db, course):
+def test_a_co_instructor_sees_the_class_and_a_learner_can_leave(app, db, course, monkeypatch):
+    monkeypatch.setitem(app.config, "CLASS_CREATORS", "instructors")
     owner = signed_in(app, create_user(role="instructor"))
     class_url = create_class(owner)
     helper = create_user(role="instructor", email="helper@example.com")
@@ -576,3 +577,17 @@ def test_an_instructor_can_stop_teaching_a_class_they_do_not_own(app, db):
     left = browser.submit(f"{base}/instructors/{colleague.id}/remove", {}, form_url=base)
     assert left.status_code == 303 and left.headers["Location"] == "/classes"
     assert browser.get(base).status_code == 404
+
+
+def test_where_anyone_teaches_any_account_can_be_made_a_co_instructor(app, db):
+    owner = create_user(role="instructor")
+    classroom = classes.create_class(owner=owner, name="Line 3", description="", time_zone="UTC")
+    colleague = create_user(email="colleague@example.com")
+    db.session.commit()
+    browser = signed_in(app, owner)
+    base = f"/classes/{classroom.id}"
+    missing = browser.submit(f"{base}/instructors", {"email": "nobody@example.com"}, form_url=base)
+    assert missing.status_code == 400 and "No account has that email" in text(missing)
+    added = browser.submit(f"{base}/instructors", {"email": colleague.email}, form_url=base)
+    assert added.status_code == 303
+    assert signed_in(app, colleague).get(f"{base}/gradebook").status_code == 200
