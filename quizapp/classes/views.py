@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -209,6 +210,15 @@ def overview(class_id: int):
     return overview_page(classroom)
 
 
+def join_qr(url: str) -> Markup:
+    """The join link as a QR code for a projector or a printed sheet: inline SVG, so it needs
+    no image request and scales with the page."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, border=2, svgclass="join-qr", title="QR code of the join link", omitsize=True
+    )
+    return Markup(svg)
+
+
 def overview_page(
     classroom,
     instructor_form: InstructorForm | None = None,
@@ -217,6 +227,8 @@ def overview_page(
 ):
     """The instructor's view of a class, with whichever of its forms was refused."""
     instructors, _ = classes.class_people(classroom)
+    # From configuration: a forged Host header must not put its own site in the link.
+    join_url = absolute_url("classes.join", code=classroom.join_code)
     return render_template(
         "classes/overview.html",
         classroom=classroom,
@@ -227,8 +239,8 @@ def overview_page(
         form=ActionForm(),
         instructor_form=instructor_form or InstructorForm(formdata=None),
         invite_form=invite_form or InviteForm(formdata=None),
-        # From configuration: a forged Host header must not put its own site in the link.
-        join_url=absolute_url("classes.join", code=classroom.join_code),
+        join_url=join_url,
+        join_qr=join_qr(join_url),
     ), status
 
 

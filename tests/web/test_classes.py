@@ -591,3 +591,22 @@ def test_where_anyone_teaches_any_account_can_be_made_a_co_instructor(app, db):
     added = browser.submit(f"{base}/instructors", {"email": colleague.email}, form_url=base)
     assert added.status_code == 303
     assert signed_in(app, colleague).get(f"{base}/gradebook").status_code == 200
+
+
+def test_the_class_page_offers_the_join_link_as_a_qr_code_and_a_copy_button(app, db):
+    owner = create_user(role="instructor")
+    classroom = classes.create_class(owner=owner, name="Line 3", description="", time_zone="UTC")
+    db.session.commit()
+    page = signed_in(app, owner).get(f"/classes/{classroom.id}").get_data(as_text=True)
+    assert_accessible(page)
+    svg = page[page.index('<svg viewBox="') : page.index("</svg>")]
+    assert 'class="join-qr"' in svg and "<title>QR code of the join link</title>" in svg
+    link = f"http://127.0.0.1:5000/classes/join/{classroom.join_code}"
+    assert f'data-copy="{link}" hidden' in page, "shown by the script where it can copy"
+    # What the QR code holds is the same link, drawn by segno.
+    import segno
+
+    drawn = segno.make(link, error="m").svg_inline(
+        scale=4, border=2, svgclass="join-qr", title="QR code of the join link", omitsize=True
+    )
+    assert drawn in page
