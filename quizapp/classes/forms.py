@@ -111,6 +111,21 @@ def pass_mark_field() -> PassMarkField:
     )
 
 
+INSTRUCTIONS_MAX = 5000
+
+
+def instructions_field() -> TextAreaField:
+    return TextAreaField(
+        "Instructions",
+        filters=[strip],
+        validators=[
+            Length(max=INSTRUCTIONS_MAX, message=f"Use at most {INSTRUCTIONS_MAX} characters.")
+        ],
+        description="Optional. Shown to learners with the assignment. Markdown works: "
+        "**bold**, lists, links.",
+    )
+
+
 class AssignmentForm(FlaskForm):
     target = SelectField(
         "Module or lesson",
@@ -119,11 +134,13 @@ class AssignmentForm(FlaskForm):
     )
     due = due_field()
     pass_mark = pass_mark_field()
+    instructions = instructions_field()
 
 
 class EditAssignmentForm(FlaskForm):
     due = due_field()
     pass_mark = pass_mark_field()
+    instructions = instructions_field()
 
 
 class InviteForm(FlaskForm):

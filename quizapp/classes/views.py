@@ -37,6 +37,7 @@ from quizapp.core.classes import (
     format_join_code,
     local_time,
 )
+from quizapp.core.markdown import render_markdown
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
@@ -101,6 +102,12 @@ def gradebook_cell_filter(cell: Cell) -> Markup:
         f'<span class="cell-line">{lessons} · best {percent_filter(cell.best_percent)}</span> '
         f'<span class="cell-line">{recall}</span>'
     )
+
+
+@bp.app_template_filter("instructions")
+def instructions_filter(text: str) -> Markup:
+    # Sanitised by the lessons' own renderer: an instructor's Markdown is no way into a page.
+    return Markup(render_markdown(text)) if text else Markup("")
 
 
 @bp.app_template_filter("local")
@@ -373,6 +380,7 @@ def new_assignment(class_id: int):
             due_local=form.due.data,
             pass_mark=form.pass_mark.data,
             now=utcnow(),
+            instructions=form.instructions.data or "",
         )
     except ClassFormError as error:
         return refuse_form(template, form, error, classroom=classroom)
@@ -387,7 +395,9 @@ def edit_assignment(class_id: int, assignment_id: int):
     assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
     if request.method == "GET":
         due = local_time(assignment.due_at, classroom.time_zone).replace(tzinfo=None)
-        form = EditAssignmentForm(due=due, pass_mark=assignment.pass_mark)
+        form = EditAssignmentForm(
+            due=due, pass_mark=assignment.pass_mark, instructions=assignment.instructions
+        )
     else:
         form = EditAssignmentForm()
     _due_hint(form, classroom)
@@ -397,7 +407,11 @@ def edit_assignment(class_id: int, assignment_id: int):
         return show_form(template, form, **context)
     try:
         classes.update_assignment(
-            assignment, due_local=form.due.data, pass_mark=form.pass_mark.data, now=utcnow()
+            assignment,
+            due_local=form.due.data,
+            pass_mark=form.pass_mark.data,
+            now=utcnow(),
+            instructions=form.instructions.data or "",
         )
     except ClassFormError as error:
         return refuse_form(template, form, error, **context)

@@ -75,6 +75,8 @@ class Assignment(db.Model):
     due_at: Mapped[datetime]
     # The quiz score, in percent, that counts a lesson as done; without one, finishing does.
     pass_mark: Mapped[int | None]
+    # What the instructor tells learners about it, in Markdown, sanitised like lessons.
+    instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
     # An instructor may remind those who have not passed once a day (in the class's zone).

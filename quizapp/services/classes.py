@@ -445,6 +445,7 @@ def create_assignment(
     due_local: datetime,
     pass_mark: int | None,
     now: datetime,
+    instructions: str = "",
 ) -> Assignment:
     """Assign a live module or lesson, due at a local time in the class's time zone."""
     module, lesson = _target(target)
@@ -455,6 +456,7 @@ def create_assignment(
         lesson_id=lesson.id if lesson else None,
         due_at=due_at,
         pass_mark=pass_mark,
+        instructions=instructions.strip(),
         created_by_id=by.id,
     )
     try:
@@ -469,9 +471,14 @@ def create_assignment(
 
 
 def update_assignment(
-    assignment: Assignment, *, due_local: datetime, pass_mark: int | None, now: datetime
+    assignment: Assignment,
+    *,
+    due_local: datetime,
+    pass_mark: int | None,
+    now: datetime,
+    instructions: str | None = None,
 ) -> None:
-    """Move the due date or change the pass mark; statuses follow at once."""
+    """Move the due date, change the pass mark or the instructions; statuses follow at once."""
     assignment.due_at = _check_assignment(
         assignment.classroom,
         due_local=due_local,
@@ -480,6 +487,8 @@ def update_assignment(
         unchanged=assignment.due_at,
     )
     assignment.pass_mark = pass_mark
+    if instructions is not None:
+        assignment.instructions = instructions.strip()
     db.session.flush()
 
 

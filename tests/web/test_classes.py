@@ -610,3 +610,42 @@ def test_the_class_page_offers_the_join_link_as_a_qr_code_and_a_copy_button(app,
         scale=4, border=2, svgclass="join-qr", title="QR code of the join link", omitsize=True
     )
     assert drawn in page
+
+
+def test_assignment_instructions_reach_learners_as_safe_markdown(app, db, tmp_path):
+    sync_tree(write_content(tmp_path))
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="Line 3", description="", time_zone="UTC")
+    learner = create_user()
+    classes.join_class(user=learner, code=classroom.join_code, now=utcnow())
+    db.session.commit()
+    browser = signed_in(app, teacher)
+    base = f"/classes/{classroom.id}"
+    too_long = browser.submit(
+        f"{base}/assignments/new",
+        {"target": "module:module-1", "due": "2030-01-01T17:00", "instructions": "x" * 5001},
+    )
+    assert too_long.status_code == 400 and "Use at most 5000 characters" in text(too_long)
+    written = (
+        "Read **both** lessons before Friday's stand-up.\n\n"
+        "<script>alert(1)</script> [Shift notes](javascript:alert(1))"
+    )
+    created = browser.submit(
+        f"{base}/assignments/new",
+        {"target": "module:module-1", "due": "2030-01-01T17:00", "instructions": written},
+    )
+    assert created.status_code == 303
+    assignment = db.session.scalar(select(Assignment))
+    for page in ("/today", base):
+        shown = text(signed_in(app, learner).get(page))
+        assert "Read <strong>both</strong> lessons before Friday" in shown, page
+        assert "<script>alert" not in shown and 'href="javascript' not in shown, page
+        assert "&lt;script&gt;alert(1)" in shown, "shown as text, never run"
+    edit = text(browser.get(f"{base}/assignments/{assignment.id}/edit"))
+    assert "Read **both** lessons" in edit, "the form shows the instructions to edit"
+    changed = browser.submit(
+        f"{base}/assignments/{assignment.id}/edit",
+        {"due": "2030-01-01T17:00", "instructions": "Bring your KPI sheet."},
+    )
+    assert changed.status_code == 303
+    assert "Bring your KPI sheet." in text(signed_in(app, learner).get("/today"))

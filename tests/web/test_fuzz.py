@@ -977,6 +977,7 @@ def check_edit_assignment(world: World, sent: Sent) -> None:
     due = due_from_local(parse_due(sent.form["due"]), world.classroom().time_zone)
     assert assignment.due_at == due
     assert assignment.pass_mark == expected_pass_mark(sent)
+    assert assignment.instructions == (sent.first("instructions") or "").strip()
 
 
 def prepare_new_assignment(world: World, variant: str) -> None:
@@ -1000,6 +1001,7 @@ def check_new_assignment(world: World, sent: Sent) -> None:
         parse_due(sent.form["due"]), world.classroom().time_zone
     )
     assert assignment.pass_mark == expected_pass_mark(sent)
+    assert assignment.instructions == (sent.first("instructions") or "").strip()
 
 
 def prepare_joiner(world: World, variant: str) -> None:
@@ -1515,6 +1517,9 @@ ANSWERS: dict[str, dict[str, list[str | Live]]] = {
 }
 CARD_WRITES = frozenset({"review_cards", "review_logs", "activity_days"})
 
+# Markdown an instructor might write, and what no page may run.
+INSTRUCTIONS = ["", "Read **both** lessons.", "<script>alert(1)</script>", "x" * 5000]
+
 # Every POST route. The first variant with the first value of each field is accepted.
 POST_ROUTES: dict[str, Route] = {
     "admin.change_role": Route(
@@ -1697,6 +1702,7 @@ POST_ROUTES: dict[str, Route] = {
         fields={
             "due": [DUE, DUE_WITH_SECONDS, Live("due")],
             "pass_mark": ["80", "", "1", "100"],
+            "instructions": INSTRUCTIONS,
         },
         writes=frozenset({"assignments"}),
         check=check_edit_assignment,
@@ -1741,6 +1747,7 @@ POST_ROUTES: dict[str, Route] = {
             ],
             "due": [DUE, DUE_WITH_SECONDS],
             "pass_mark": ["80", "", "1", "100"],
+            "instructions": INSTRUCTIONS,
         },
         writes=frozenset({"assignments"}),
         prepare=prepare_new_assignment,
