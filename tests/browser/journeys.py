@@ -299,7 +299,7 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     # The instructor sees the learner on the roster and done on time in the gradebook.
     teacher.reload()
     expect(teacher.get_by_role("heading", name="Learners (1)")).to_be_visible()
-    expect(teacher.locator(".roster")).to_contain_text(learner)
+    expect(teacher.locator(".roster-table")).to_contain_text(learner)
     teacher.get_by_role("navigation", name="Class pages").get_by_role(
         "link", name="Gradebook"
     ).click()
