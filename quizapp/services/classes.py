@@ -181,23 +181,36 @@ def join_class(*, user: User, code: str, now: datetime) -> Classroom:
             "That code does not open a class. Check it with your instructor: codes can be "
             "changed or switched off.",
         )
-    role = db.session.scalar(
+    role = role_in(classroom, user)
+    if role is not None:
+        what = "teach" if role == INSTRUCTOR else "are already in"
+        raise ClassFormError("code", f"You {what} {classroom.name}.", status=409)
+    if not enrol_learner(classroom=classroom, user=user, now=now):
+        # The same join sent twice at once: the first one stands.
+        raise ClassFormError("code", f"You are already in {classroom.name}.", status=409)
+    return classroom
+
+
+def role_in(classroom: Classroom, user: User) -> str | None:
+    """The user's role on the class's roster, or None when they are not on it."""
+    return db.session.scalar(
         select(ClassMembership.role).where(
             ClassMembership.class_id == classroom.id, ClassMembership.user_id == user.id
         )
     )
-    if role is not None:
-        what = "teach" if role == INSTRUCTOR else "are already in"
-        raise ClassFormError("code", f"You {what} {classroom.name}.", status=409)
+
+
+def enrol_learner(*, classroom: Classroom, user: User, now: datetime) -> bool:
+    """Put the user on the roster as a learner; False when a request racing this one did
+    first (the unique constraint decides, and the session stays usable)."""
     try:
         with db.session.begin_nested():
             db.session.add(
                 ClassMembership(class_id=classroom.id, user_id=user.id, role=LEARNER, joined_at=now)
             )
     except IntegrityError:
-        # The same join sent twice at once: the first one stands.
-        raise ClassFormError("code", f"You are already in {classroom.name}.", status=409) from None
-    return classroom
+        return False
+    return True
 
 
 def leave_or_remove(*, classroom: Classroom, user_id: int) -> User:
@@ -238,15 +251,7 @@ def add_instructor(*, classroom: Classroom, email: str, creators: str = "instruc
 
 def remove_instructor(*, classroom: Classroom, user_id: int) -> User:
     """Take a co-instructor off the class (themselves included); its owner stays."""
-    user = db.session.scalar(
-        select(User)
-        .join(ClassMembership, ClassMembership.user_id == User.id)
-        .where(
-            ClassMembership.class_id == classroom.id,
-            ClassMembership.user_id == user_id,
-            ClassMembership.role == INSTRUCTOR,
-        )
-    )
+    user = _member(classroom, user_id, INSTRUCTOR)
     if user is None:
         raise Refused(404, "There is no such instructor in this class.")
     if user.id == classroom.owner_id:
@@ -340,16 +345,20 @@ def class_roster(classroom: Classroom) -> list[RosterLine]:
     return [RosterLine(user, joined, last_active.get(user.id)) for user, joined in rows]
 
 
-def class_learner(*, classroom: Classroom, user_id: int) -> User:
-    learner = db.session.scalar(
+def _member(classroom: Classroom, user_id: int, role: str) -> User | None:
+    return db.session.scalar(
         select(User)
         .join(ClassMembership, ClassMembership.user_id == User.id)
         .where(
             ClassMembership.class_id == classroom.id,
             ClassMembership.user_id == user_id,
-            ClassMembership.role == LEARNER,
+            ClassMembership.role == role,
         )
     )
+
+
+def class_learner(*, classroom: Classroom, user_id: int) -> User:
+    learner = _member(classroom, user_id, LEARNER)
     if learner is None:
         raise Refused(404, "That learner is not in this class.")
     return learner

@@ -16,7 +16,8 @@ from quizapp.core.tokens import TokenProblem, make_token, read_token
 from quizapp.db import db
 from quizapp.mail.setup import absolute_url
 from quizapp.models import ClassInvitation, ClassMembership, Classroom, User
-from quizapp.models.classes import INSTRUCTOR, LEARNER
+from quizapp.models.classes import INSTRUCTOR
+from quizapp.services.classes import enrol_learner, role_in
 from quizapp.services.errors import Refused
 from quizapp.services.letters import Letter, post_letters
 
@@ -232,26 +233,15 @@ def accept(opened: OpenInvitation, *, user: User, now: datetime) -> Classroom:
             f"This invitation was sent to {invitation.email}, and you are logged in as "
             f"{user.email}. Log out, then open the link again.",
         )
-    role = db.session.scalar(
-        select(ClassMembership.role).where(
-            ClassMembership.class_id == classroom.id, ClassMembership.user_id == user.id
-        )
-    )
+    role = role_in(classroom, user)
     if role is None and invitation.accepted_at is not None:
         # Used once already: a learner who left, or was removed, needs a new invitation.
         raise Refused(
             409, "This invitation has been used already. Ask your instructor for a new one."
         )
     if role is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    ClassMembership(
-                        class_id=classroom.id, user_id=user.id, role=LEARNER, joined_at=now
-                    )
-                )
-        except IntegrityError:
-            pass  # the same link pressed twice at once: one membership stands
+        # False for the same link pressed twice at once: one membership stands either way.
+        enrol_learner(classroom=classroom, user=user, now=now)
     invitation.accepted_at = invitation.accepted_at or now
     user.email_verified_at = user.email_verified_at or now
     db.session.flush()
