@@ -112,7 +112,7 @@ def test_srs_rebuild_reports_and_repairs_cards_that_drifted_from_the_log(app, db
     sync_tree(write_content(tmp_path))
     user = create_user()
     reviews.cards_for_answer(
-        user=user, question_id=db.session.scalar(select(Question.id)), now=utcnow()
+        user=user, question_ids=[db.session.scalar(select(Question.id))], now=utcnow()
     )
     card = db.session.scalar(select(ReviewCard))
     reviews.record_review(
@@ -137,7 +137,7 @@ def test_users_list_shows_roles_and_filters(app, db):
 
 
 def test_demo_builds_a_class_a_newcomer_can_explore(app, db, tmp_path):
-    from quizapp.core.classes import AssignmentStatus
+    from quizapp.core.assignments import Status
     from quizapp.models import Classroom
     from quizapp.services.gradebook import class_gradebook
 
@@ -154,9 +154,9 @@ def test_demo_builds_a_class_a_newcomer_can_explore(app, db, tmp_path):
     # The cast the demo promises, whatever the time of day it is loaded and however the dice fall.
     statuses = Counter(row.cells[book.assignments[0].id].status for row in book.rows)
     assert statuses == {
-        AssignmentStatus.ON_TIME: 5,
-        AssignmentStatus.LATE: 3,
-        AssignmentStatus.OVERDUE: 4,
+        Status.PASSED_ON_TIME: 5,
+        Status.PASSED_LATE: 3,
+        Status.OVERDUE: 4,
     }
     assert db.session.scalar(select(func.count()).select_from(ReviewLog)) > 100
     client = app.test_client()

@@ -26,27 +26,30 @@ from quizapp.classes.forms import (
     AssignmentForm,
     ClassForm,
     EditAssignmentForm,
+    ExtensionForm,
     InstructorForm,
     InviteForm,
     JoinForm,
+    OwnerForm,
 )
+from quizapp.core.assignments import Standing, Status
 from quizapp.core.classes import (
     DATE_TIME_PATTERN,
-    AssignmentStatus,
     file_slug,
     format_join_code,
     local_time,
 )
 from quizapp.core.markdown import render_markdown
+from quizapp.core.words import plural
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.mail.setup import absolute_url
-from quizapp.models.classes import LEARNER
-from quizapp.services import classes, gradebook, invitations, progress
+from quizapp.services import classes, extensions, gradebook, invitations, progress
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
+from quizapp.services.errors import Refused
 from quizapp.services.gradebook import Cell
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -66,15 +69,15 @@ def join_code_filter(code: str) -> str:
     return format_join_code(code)
 
 
-# Filters rather than macros, and cached (there are five statuses and a hundred and one
-# percentages): the gradebook writes these in each of its hundreds of cells, where macro calls
-# took a third of the page's rendering time.
+# Filters rather than macros, and cached (there are a few dozen standings and a hundred and
+# one percentages): the gradebook writes these in each of its hundreds of cells, where macro
+# calls took a third of the page's rendering time.
 @bp.app_template_filter("status_tag")
 @cache
-def status_tag_filter(status: AssignmentStatus) -> Markup:
-    """An assignment's status as a word, never a colour alone."""
-    css = status.name.lower().replace("_", "-")
-    return Markup(f'<span class="status status-{escape(css)}">{escape(status.label)}</span>')
+def status_tag_filter(standing: Standing) -> Markup:
+    """An assignment's status in words, never a colour alone: the same words on every page."""
+    css = standing.status.name.lower().replace("_", "-")
+    return Markup(f'<span class="status status-{escape(css)}">{escape(standing.words)}</span>')
 
 
 @bp.app_template_filter("pct")
@@ -98,8 +101,8 @@ def gradebook_cell_filter(cell: Cell) -> Markup:
     lessons = f"{cell.lessons_done}/{cell.lessons_total} lessons"
     # Spaces between the lines, so that the cell's text reads as words when copied or heard.
     return Markup(
-        f"{status_tag_filter(cell.status)} "
-        f'<span class="cell-line">{lessons} · best {percent_filter(cell.best_percent)}</span> '
+        f"{status_tag_filter(cell.standing)} "
+        f'<span class="cell-line">{lessons} · score {percent_filter(cell.score_percent)}</span> '
         f'<span class="cell-line">{recall}</span>'
     )
 
@@ -214,7 +217,10 @@ def overview(class_id: int):
         return render_template(
             "classes/learner_class.html", classroom=classroom, mine=mine, form=ActionForm()
         )
-    return overview_page(classroom)
+    order = classes.RosterOrder.read(
+        request.args.get("roster_sort"), request.args.get("roster_order")
+    )
+    return overview_page(classroom, roster_order=order)
 
 
 def join_qr(url: str) -> Markup:
@@ -231,17 +237,29 @@ def overview_page(
     instructor_form: InstructorForm | None = None,
     status: int = 200,
     invite_form: InviteForm | None = None,
+    owner_form: OwnerForm | None = None,
+    roster_order: classes.RosterOrder | None = None,
 ):
     """The instructor's view of a class, with whichever of its forms was refused."""
     instructors, _ = classes.class_people(classroom)
+    roster_order = roster_order or classes.RosterOrder()
+    owner_form = owner_form or OwnerForm(formdata=None)
+    owner_form.user_id.choices = [
+        (person.id, f"{person.display_name} ({person.email})")
+        for person in instructors
+        if person.id != classroom.owner_id and person.role in classes.TEACHING_ROLES
+    ]
     # From configuration: a forged Host header must not put its own site in the link.
     join_url = absolute_url("classes.join", code=classroom.join_code)
     return render_template(
         "classes/overview.html",
         classroom=classroom,
         instructors=instructors,
-        roster=classes.class_roster(classroom),
-        assignments=classes.class_assignments(classroom),
+        roster=classes.class_roster(classroom, roster_order),
+        roster_order=roster_order,
+        is_owner=classroom.owner_id == current_user.id,
+        owner_form=owner_form,
+        book=gradebook.class_gradebook(classroom=classroom, now=utcnow(), recall=False),
         pending=invitations.pending_invitations(classroom),
         form=ActionForm(),
         instructor_form=instructor_form or InstructorForm(formdata=None),
@@ -249,105 +267,6 @@ def overview_page(
         join_url=join_url,
         join_qr=join_qr(join_url),
     ), status
-
-
-@bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
-def edit(class_id: int):
-    classroom = teaching(class_id).classroom
-    form = ClassForm(obj=classroom)
-    if not form.validate_on_submit():
-        return show_form("classes/class_form.html", form, classroom=classroom)
-    try:
-        classes.update_class(
-            classroom,
-            name=form.name.data,
-            description=form.description.data or "",
-            time_zone=form.time_zone.data,
-        )
-    except ClassFormError as error:
-        return refuse_form("classes/class_form.html", form, error, classroom=classroom)
-    db.session.commit()
-    flash("The class details are saved.", "success")
-    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
-
-
-@bp.post("/<int:class_id>/code/<any(new, open, close):change>")
-def change_code(class_id: int, change: str):
-    classroom = teaching(class_id).classroom
-    if not ActionForm().validate_on_submit():
-        return action_refused("Changing the join code")
-    if change == "new":
-        classes.regenerate_join_code(classroom)
-        message = "A new join code is ready; the old one no longer works."
-    else:
-        classes.set_joining(classroom, open=change == "open")
-        message = (
-            "Learners can join with the code again."
-            if change == "open"
-            else "Joining is switched off: the code no longer works."
-        )
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("classes.overview", class_id=classroom.id, _anchor="join"), 303)
-
-
-@bp.post("/<int:class_id>/instructors")
-def add_instructor(class_id: int):
-    classroom = teaching(class_id).classroom
-    form = InstructorForm()
-    status = 400
-    if form.validate_on_submit():
-        try:
-            added = classes.add_instructor(
-                classroom=classroom, email=form.email.data, creators=class_creators()
-            )
-        except ClassFormError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(f"{added.display_name} now teaches {classroom.name}.", "success")
-            return redirect(url_for("classes.overview", class_id=classroom.id), 303)
-    return overview_page(classroom, form, status)
-
-
-@bp.post("/<int:class_id>/learners/<int:user_id>/remove")
-def remove_learner(class_id: int, user_id: int):
-    classroom = teaching(class_id).classroom
-    if not ActionForm().validate_on_submit():
-        return action_refused("Removing the learner")
-    learner = classes.leave_or_remove(classroom=classroom, user_id=user_id)
-    db.session.commit()
-    flash(f"{learner.display_name} is no longer in {classroom.name}.", "success")
-    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
-
-
-@bp.post("/<int:class_id>/instructors/<int:user_id>/remove")
-def remove_instructor(class_id: int, user_id: int):
-    classroom = teaching(class_id).classroom
-    if not ActionForm().validate_on_submit():
-        return action_refused("Removing the instructor")
-    removed = classes.remove_instructor(classroom=classroom, user_id=user_id)
-    db.session.commit()
-    if removed.id == current_user.id:
-        flash(f"You no longer teach {classroom.name}.", "success")
-        return redirect(url_for("classes.index"), 303)
-    flash(f"{removed.display_name} no longer teaches {classroom.name}.", "success")
-    return redirect(url_for("classes.overview", class_id=classroom.id), 303)
-
-
-@bp.post("/<int:class_id>/leave")
-def leave(class_id: int):
-    access = classes.class_access(user=current_user, class_id=class_id)
-    if not ActionForm().validate_on_submit():
-        return action_refused("Leaving the class")
-    if access.membership != LEARNER:
-        return render_error(400, "Only learners leave a class; instructors stay on its roster.")
-    classes.leave_or_remove(classroom=access.classroom, user_id=current_user.id)
-    db.session.commit()
-    flash(f"You left {access.classroom.name}. Your own progress is kept.", "success")
-    return redirect(url_for("classes.index"), 303)
 
 
 def _target_choices() -> list[SelectChoice]:
@@ -381,6 +300,7 @@ def new_assignment(class_id: int):
             pass_mark=form.pass_mark.data,
             now=utcnow(),
             instructions=form.instructions.data or "",
+            policy=form.policy(),
         )
     except ClassFormError as error:
         return refuse_form(template, form, error, classroom=classroom)
@@ -398,6 +318,7 @@ def edit_assignment(class_id: int, assignment_id: int):
         form = EditAssignmentForm(
             due=due, pass_mark=assignment.pass_mark, instructions=assignment.instructions
         )
+        form.show_policy(assignment.policy)
     else:
         form = EditAssignmentForm()
     _due_hint(form, classroom)
@@ -412,12 +333,68 @@ def edit_assignment(class_id: int, assignment_id: int):
             pass_mark=form.pass_mark.data,
             now=utcnow(),
             instructions=form.instructions.data or "",
+            policy=form.policy(),
         )
     except ClassFormError as error:
         return refuse_form(template, form, error, **context)
     db.session.commit()
     flash(f"“{assignment.title}” is updated.", "success")
     return redirect(url_for("classes.overview", class_id=classroom.id), 303)
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/extensions", methods=["GET", "POST"])
+def extensions_page(class_id: int, assignment_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    form = ExtensionForm()
+    form.due.description = (
+        f"In the class's time zone, {classroom.time_zone.replace('_', ' ')}; after the "
+        f"class's due date, {local_filter(assignment.due_at, classroom.time_zone)}."
+    )
+    _, learners = classes.class_people(classroom)
+    context = {
+        "classroom": classroom,
+        "assignment": assignment,
+        "learners": learners,
+        "granted": extensions.extensions_of(assignment),
+        "remove_form": ActionForm(),
+    }
+    template = "classes/extensions.html"
+    if not form.validate_on_submit():
+        return show_form(template, form, **context)
+    try:
+        count = extensions.grant_extension(
+            assignment=assignment,
+            learner_ids=form.learners.data,
+            due_local=form.due.data,
+            now=utcnow(),
+        )
+    except ClassFormError as error:
+        return refuse_form(template, form, error, **context)
+    db.session.commit()
+    until = form.due.data.strftime(DATE_TIME_PATTERN)
+    flash(f"{plural(count, 'learner')} {'has' if count == 1 else 'have'} until {until}.", "success")
+    return redirect(
+        url_for("classes.extensions_page", class_id=class_id, assignment_id=assignment_id), 303
+    )
+
+
+@bp.post("/<int:class_id>/assignments/<int:assignment_id>/extensions/<int:user_id>/delete")
+def remove_extension(class_id: int, assignment_id: int, user_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    if not ActionForm().validate_on_submit():
+        return action_refused("Removing the extension")
+    try:
+        extensions.remove_extension(assignment=assignment, user_id=user_id)
+    except Refused as error:
+        db.session.rollback()
+        return render_error(error.status, error.message)
+    db.session.commit()
+    flash("The learner is back on the class's due date.", "success")
+    return redirect(
+        url_for("classes.extensions_page", class_id=class_id, assignment_id=assignment_id), 303
+    )
 
 
 @bp.post("/<int:class_id>/assignments/<int:assignment_id>/delete")
@@ -447,6 +424,11 @@ def analysis(class_id: int, assignment_id: int):
 @bp.get("/<int:class_id>/gradebook")
 def grades(class_id: int):
     classroom = teaching(class_id).classroom
+    # "3 of 25 have not started" on the class page links here for those three; a filter that
+    # does not parse shows everyone rather than an error.
+    status = Status.from_slug(request.args.get("status", ""))
+    assignment_id = request.args.get("assignment", type=int)
+    only = (assignment_id, status) if status and assignment_id else None
     return render_template(
         "classes/gradebook.html",
         book=gradebook.class_gradebook(
@@ -454,6 +436,7 @@ def grades(class_id: int):
             now=utcnow(),
             sort=request.args.get("sort", "name"),
             descending=request.args.get("dir") == "desc",
+            only=only,
         ),
     )
 

@@ -1,17 +1,15 @@
-"""Class rules that need no database: join codes, due dates, assignment status, item analysis
-and spreadsheet-safe exports. Time and randomness are arguments."""
+"""Class rules that need no database: join codes, due dates, item analysis and
+spreadsheet-safe exports (statuses are in `core.assignments`). Time and randomness are arguments."""
 
 from __future__ import annotations
 
 import csv
-import enum
 import io
 import random
 import re
 import statistics
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -46,70 +44,6 @@ DATE_TIME_PATTERN = "%a %d %b %Y, %H:%M"
 
 def local_time(instant: datetime, time_zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(time_zone))
-
-
-class AssignmentStatus(enum.Enum):
-    NOT_STARTED = "not started"
-    IN_PROGRESS = "in progress"
-    ON_TIME = "completed on time"
-    LATE = "completed late"
-    OVERDUE = "overdue"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
-    def is_done(self) -> bool:
-        return self in (AssignmentStatus.ON_TIME, AssignmentStatus.LATE)
-
-
-def assignment_status(
-    *, started: bool, completed_at: datetime | None, due_at: datetime, now: datetime
-) -> AssignmentStatus:
-    if completed_at is not None:
-        return AssignmentStatus.ON_TIME if completed_at <= due_at else AssignmentStatus.LATE
-    if now > due_at:
-        return AssignmentStatus.OVERDUE
-    return AssignmentStatus.IN_PROGRESS if started else AssignmentStatus.NOT_STARTED
-
-
-@dataclass
-class QuizRecord:
-    """A learner's finished quizzes on one lesson, folded as they are read: the best score
-    (a fraction of the maximum) and when each pass mark in play was first reached. A gradebook
-    cell needs no more, however often the quiz was retaken."""
-
-    pass_marks: Collection[int | None]
-    best: float = 0.0
-    first_passed: dict[int | None, datetime] = field(default_factory=dict)
-
-    def add(self, fraction: float, submitted_at: datetime) -> None:
-        self.best = max(self.best, fraction)
-        for pass_mark in self.pass_marks:
-            first = self.first_passed.get(pass_mark)
-            if reaches_pass_mark(fraction, pass_mark) and (first is None or submitted_at < first):
-                self.first_passed[pass_mark] = submitted_at
-
-
-def lesson_done_at(
-    quizzes: QuizRecord | None, pass_mark: int | None, read_at: datetime | None = None
-) -> datetime | None:
-    """When a lesson of an assignment first counted as done: the first quiz that reached the
-    pass mark (any finished quiz without one). A lesson without a quiz is done when read."""
-    if quizzes is None:
-        return read_at
-    if pass_mark not in quizzes.pass_marks:
-        # The record only follows the pass marks it was folded for; any other reads as never
-        # passed, which would be a wrong status rather than an error.
-        raise ValueError(f"quizzes were not weighed against a pass mark of {pass_mark}")
-    return quizzes.first_passed.get(pass_mark, read_at)
-
-
-def reaches_pass_mark(fraction: float, pass_mark: int | None) -> bool:
-    """Whether a quiz score (a fraction of its maximum) counts; any finished quiz does when
-    there is no pass mark. Rounded so 0.7 of a quiz is 70%, float error aside."""
-    return pass_mark is None or round(100 * fraction, 6) >= pass_mark
 
 
 # Moodle's thresholds for its facility index: above 90% right is very easy, below 30% hard.

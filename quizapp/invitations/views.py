@@ -12,7 +12,7 @@ from quizapp.classes.views import overview_page, teaching
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.services import invitations
+from quizapp.services import classes, invitations
 
 bp = Blueprint("invitations", __name__)
 
@@ -30,6 +30,8 @@ def _flash_size(message: str) -> int:
 @login_required
 def invite(class_id: int):
     classroom = teaching(class_id).classroom
+    # Before the form: an archived class's page hides it, so could not show its errors.
+    classes.require_active(classroom)
     form = InviteForm()
     if not form.validate_on_submit():
         return overview_page(classroom, invite_form=form, status=400)
@@ -66,6 +68,7 @@ def invite(class_id: int):
 @login_required
 def revoke(class_id: int, invitation_id: int):
     classroom = teaching(class_id).classroom
+    classes.require_active(classroom)
     if not ActionForm().validate_on_submit():
         return render_error(
             400, "Withdrawing the invitation failed: reload the page and try again."

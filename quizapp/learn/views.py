@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -7,8 +9,8 @@ from quizapp.core.markdown import render_markdown
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.services import gradebook, progress, reviews
-from quizapp.services.catalogue import lesson_view, module_view
+from quizapp.services import gradebook, progress, quizzes, reviews
+from quizapp.services.catalogue import catalogue_modules, lesson_view, module_view
 
 bp = Blueprint("learn", __name__)
 
@@ -17,11 +19,23 @@ def signed_in_user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def assigned_lessons(history: progress.LearnerHistory, now: datetime) -> dict:
+    """The learner's assigned lessons with their standing (one query; none for a visitor)."""
+    if history.user_id is None:
+        return {}
+    mine = gradebook.learner_assignments(
+        history=history, now=now, catalogue=catalogue_modules(), recall=False
+    )
+    return gradebook.assigned_lessons(mine)
+
+
 @bp.get("/")
 def catalogue():
+    history = progress.learner_history(signed_in_user())
     return render_template(
         "learn/catalogue.html",
-        modules=progress.module_progress(progress.learner_history(signed_in_user())),
+        modules=progress.module_progress(history),
+        assigned=assigned_lessons(history, utcnow()),
     )
 
 
@@ -30,8 +44,13 @@ def module(slug: str):
     view = module_view(slug)
     if view is None:
         abort(404)
-    module_progress = progress.ModuleProgress(view, progress.lesson_records(signed_in_user()))
-    return render_template("learn/module.html", progress=module_progress)
+    history = progress.learner_history(signed_in_user())
+    module_progress = progress.ModuleProgress(view, history.records())
+    return render_template(
+        "learn/module.html",
+        progress=module_progress,
+        assigned=assigned_lessons(history, utcnow()),
+    )
 
 
 @bp.get("/lessons/<slug>")
@@ -41,20 +60,26 @@ def lesson(slug: str):
         abort(404)
     user = signed_in_user()
     now = utcnow()
-    record = progress.lesson_records(user).get(view.lesson.id, progress.NOT_STARTED)
     if user is not None:
-        record = progress.opened(record, now=now)
+        # Opening a lesson is what "started" means, so it is written before the learner's
+        # history is read: the page already says "Opened". The write is idempotent, so a GET
+        # may do it; the commit comes after rendering, since it expires what the page reads.
+        progress.lesson_started(user=user, lesson=view.lesson, now=now)
+    history = progress.learner_history(user)
+    record = history.records().get(view.lesson.id, progress.NOT_STARTED)
+    rules = None
+    if user is not None and view.question_count:
+        rules = quizzes.quiz_rules(user=user, lesson=view.lesson, now=now)
     page = render_template(
         "learn/lesson.html",
         view=view,
         record=record,
+        assigned=assigned_lessons(history, now).get(view.lesson.id),
+        rules=rules,
         body_html=render_markdown(view.lesson.body),
         form=ActionForm(),
     )
     if user is not None:
-        # Opening a lesson is what "started" means; the write is idempotent, so a GET may do
-        # it. After rendering: a commit expires the rows the page would otherwise read again.
-        progress.lesson_started(user=user, lesson=view.lesson, now=now)
         db.session.commit()
     return page
 

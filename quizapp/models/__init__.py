@@ -1,6 +1,12 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
-from quizapp.models.classes import Assignment, ClassInvitation, ClassMembership, Classroom
+from quizapp.models.classes import (
+    Assignment,
+    AssignmentExtension,
+    ClassInvitation,
+    ClassMembership,
+    Classroom,
+)
 from quizapp.models.content import Lesson, Module, Question
 from quizapp.models.mail import OutboxMessage
 from quizapp.models.progress import ActivityDay, LessonProgress, QuizAnswer, QuizAttempt
@@ -12,6 +18,7 @@ __all__ = [
     "ROLES",
     "ActivityDay",
     "Assignment",
+    "AssignmentExtension",
     "ClassInvitation",
     "ClassMembership",
     "Classroom",

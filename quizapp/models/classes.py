@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.core.assignments import AnswersShown, AttemptPolicy, ScoreCounts
 from quizapp.db import created_at, db, intpk, utcnow
 
 if TYPE_CHECKING:
@@ -65,6 +66,12 @@ class Assignment(db.Model):
         UniqueConstraint("class_id", "lesson_id"),
         CheckConstraint("(module_id IS NULL) <> (lesson_id IS NULL)", name="one_target"),
         CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark"),
+        CheckConstraint("max_attempts BETWEEN 1 AND 10", name="max_attempts"),
+        CheckConstraint(
+            "answers_shown IN ('each_question', 'after_attempt', 'after_passing', 'after_due')",
+            name="answers_shown",
+        ),
+        CheckConstraint("score_counts IN ('first', 'best', 'last')", name="score_counts"),
         Index("ix_assignments_class_id_due_at", "class_id", "due_at"),
     )
 
@@ -75,6 +82,14 @@ class Assignment(db.Model):
     due_at: Mapped[datetime]
     # The quiz score, in percent, that counts a lesson as done; without one, finishing does.
     pass_mark: Mapped[int | None]
+    # The attempt policy (core.assignments.AttemptPolicy); no limit on attempts when NULL.
+    # Assignments set before policies existed keep the quiz as it was: answers after each
+    # question, the best attempt counting.
+    max_attempts: Mapped[int | None]
+    answers_shown: Mapped[str] = mapped_column(
+        String(16), default="each_question", server_default="each_question"
+    )
+    score_counts: Mapped[str] = mapped_column(String(8), default="best", server_default="best")
     # What the instructor tells learners about it, in Markdown, sanitised like lessons.
     instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -86,10 +101,37 @@ class Assignment(db.Model):
     module: Mapped[Module | None] = relationship()
     lesson: Mapped[Lesson | None] = relationship()
 
+    extensions: Mapped[list[AssignmentExtension]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
     @property
     def title(self) -> str:
         target = self.module or self.lesson
         return target.title if target else ""
+
+    @property
+    def policy(self) -> AttemptPolicy:
+        return AttemptPolicy(
+            self.max_attempts, AnswersShown(self.answers_shown), ScoreCounts(self.score_counts)
+        )
+
+
+class AssignmentExtension(db.Model):
+    """A learner's own due date for an assignment (Moodle's user override): their status and
+    reminders follow it instead of the class's."""
+
+    __tablename__ = "assignment_extensions"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[intpk]
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime]
+    created_at: Mapped[created_at]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="extensions")
+    user: Mapped[User] = relationship()
 
 
 class ClassInvitation(db.Model):

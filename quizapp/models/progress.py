@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import db, intpk, utcnow
@@ -43,6 +43,14 @@ class QuizAttempt(db.Model):
     # a later edit to the lesson's quiz does not rewrite old results.
     score: Mapped[float] = mapped_column(default=0.0)
     max_score: Mapped[int] = mapped_column(default=0)
+    # The assignment whose policy the attempt follows (None: practice), and when that policy
+    # shows the right answers, fixed at the start so a policy edit cannot reveal them midway.
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True
+    )
+    answers_shown: Mapped[str] = mapped_column(
+        String(16), default="each_question", server_default="each_question"
+    )
 
     lesson: Mapped[Lesson] = relationship()
     answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt")

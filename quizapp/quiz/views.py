@@ -60,12 +60,20 @@ def attempt(attempt_id: int):
 
 
 def show_question(step: QuestionStep, form: AnswerForm, status: int = 200, message: str = ""):
+    reveal = False
     if step.answer is None:
         form.show(step.question.slug, step.attempt.id, step.position)
         template = "quiz/question.html"
     else:
         template = "quiz/feedback.html"
-    return render_template(template, step=step, form=form, message=message), status
+        reveal = step.shows_feedback or (
+            step.attempt.submitted_at is not None
+            and quizzes.attempt_verdict(
+                user=current_user, attempt=step.attempt, now=utcnow()
+            ).shows_answers
+        )
+    context = {"step": step, "form": form, "message": message, "reveal": reveal}
+    return render_template(template, **context), status
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:position>", methods=["GET", "POST"])
@@ -119,6 +127,17 @@ def results(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
-    return render_template(
-        "quiz/results.html", results=quizzes.attempt_results(attempt), form=ActionForm()
+    now = utcnow()
+    verdict = quizzes.attempt_verdict(user=current_user, attempt=attempt, now=now)
+    page = render_template(
+        "quiz/results.html",
+        results=quizzes.attempt_results(attempt),
+        verdict=verdict,
+        rules=quizzes.quiz_rules(user=current_user, lesson=attempt.lesson, now=now),
+        form=ActionForm(),
     )
+    if verdict.shows_answers:
+        # Idempotent, so a GET may do it; after rendering, as the lesson page does.
+        quizzes.release_cards(user=current_user, attempt=attempt, now=now)
+        db.session.commit()
+    return page

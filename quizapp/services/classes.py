@@ -16,7 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from quizapp.core.accounts import time_zones
-from quizapp.core.classes import due_from_local, new_join_code, normalize_join_code
+from quizapp.core.assignments import AttemptPolicy, default_policy
+from quizapp.core.classes import (
+    csv_text,
+    due_from_local,
+    local_time,
+    new_join_code,
+    normalize_join_code,
+)
 from quizapp.db import db
 from quizapp.models import (
     ActivityDay,
@@ -102,7 +109,15 @@ def create_class(
     return classroom
 
 
+def require_active(classroom: Classroom) -> None:
+    """Refuse any change to an archived class (409): it stays read-only, reports included,
+    until its owner restores it."""
+    if classroom.archived_at is not None:
+        raise Refused(409, f"{classroom.name} is archived: restore it to make changes.")
+
+
 def update_class(classroom: Classroom, *, name: str, description: str, time_zone: str) -> None:
+    require_active(classroom)
     classroom.name = _check_details(name, time_zone)
     classroom.description = description.strip()
     classroom.time_zone = time_zone
@@ -111,11 +126,13 @@ def update_class(classroom: Classroom, *, name: str, description: str, time_zone
 
 def regenerate_join_code(classroom: Classroom) -> None:
     """A new code; the old one stops working at once."""
+    require_active(classroom)
     classroom.join_code = _unused_join_code()
     db.session.flush()
 
 
 def set_joining(classroom: Classroom, *, open: bool) -> None:
+    require_active(classroom)
     classroom.joining_open = open
     db.session.flush()
 
@@ -161,25 +178,30 @@ def class_access(*, user: User, class_id: int, teaching: bool = False) -> ClassA
     return ClassAccess(classroom, role, membership)
 
 
-def class_by_code(code: str) -> Classroom | None:
-    """The class a join code opens, if joining it is switched on."""
-    return db.session.scalar(
-        select(Classroom).where(
-            Classroom.join_code == normalize_join_code(code),
-            Classroom.joining_open.is_(True),
-            Classroom.archived_at.is_(None),
-        )
+def _code_opens(code: str):
+    return select(Classroom).where(
+        Classroom.join_code == normalize_join_code(code), Classroom.joining_open.is_(True)
     )
 
 
+def class_by_code(code: str) -> Classroom | None:
+    """The class a join code opens, if joining it is switched on and it is not archived."""
+    return db.session.scalar(_code_opens(code).where(Classroom.archived_at.is_(None)))
+
+
 def join_class(*, user: User, code: str, now: datetime) -> Classroom:
-    """Join the class the code opens, once."""
-    classroom = class_by_code(code)
+    """Join the class the code opens, once; an archived class takes nobody (409)."""
+    classroom = db.session.scalar(_code_opens(code))
     if classroom is None:
         raise ClassFormError(
             "code",
             "That code does not open a class. Check it with your instructor: codes can be "
             "changed or switched off.",
+        )
+    if classroom.archived_at is not None:
+        # Said to the one joining, who cannot restore it, not require_active's words.
+        raise ClassFormError(
+            "code", f"{classroom.name} is archived: it takes no new learners.", 409
         )
     role = role_in(classroom, user)
     if role is not None:
@@ -215,6 +237,7 @@ def enrol_learner(*, classroom: Classroom, user: User, now: datetime) -> bool:
 
 def leave_or_remove(*, classroom: Classroom, user_id: int) -> User:
     """Take a learner off the roster; their own progress stays theirs."""
+    require_active(classroom)
     learner = class_learner(classroom=classroom, user_id=user_id)
     db.session.execute(
         delete(ClassMembership).where(
@@ -227,6 +250,7 @@ def leave_or_remove(*, classroom: Classroom, user_id: int) -> User:
 def add_instructor(*, classroom: Classroom, email: str, creators: str = "instructors") -> User:
     """Make another account a co-teacher of the class: an instructor's, or, where anyone
     may create classes, any account (which becomes an instructor's, as creating one would)."""
+    require_active(classroom)
     user = user_by_email(email)
     if user is None:
         raise ClassFormError("email", "No account has that email. Ask them to sign up first.")
@@ -251,6 +275,7 @@ def add_instructor(*, classroom: Classroom, email: str, creators: str = "instruc
 
 def remove_instructor(*, classroom: Classroom, user_id: int) -> User:
     """Take a co-instructor off the class (themselves included); its owner stays."""
+    require_active(classroom)
     user = _member(classroom, user_id, INSTRUCTOR)
     if user is None:
         raise Refused(404, "There is no such instructor in this class.")
@@ -273,7 +298,8 @@ class ClassSummary:
 
 
 def my_classes(user: User) -> list[ClassSummary]:
-    """The classes a user teaches or is in, with their sizes (one query)."""
+    """The classes a user teaches or is in, archived ones too (the page lists them apart),
+    with their sizes (one query)."""
     learners = (
         select(func.count())
         .where(ClassMembership.class_id == Classroom.id, ClassMembership.role == LEARNER)
@@ -290,7 +316,7 @@ def my_classes(user: User) -> list[ClassSummary]:
     rows = db.session.execute(
         select(Classroom, mine.role, learners, assignments)
         .join(mine, mine.class_id == Classroom.id)
-        .where(mine.user_id == user.id, Classroom.archived_at.is_(None))
+        .where(mine.user_id == user.id)
         .order_by(Classroom.name, Classroom.id)
     ).all()
     return [ClassSummary(*row) for row in rows]
@@ -301,7 +327,8 @@ def class_people(classroom: Classroom) -> tuple[list[User], list[User]]:
     class's pages show of them."""
     rows = db.session.execute(
         select(User, ClassMembership.role)
-        .options(load_only(User.id, User.email, User.display_name))
+        # The role too: only an instructor's account can take over the class.
+        .options(load_only(User.id, User.email, User.display_name, User.role))
         .join(ClassMembership, ClassMembership.user_id == User.id)
         .where(ClassMembership.class_id == classroom.id)
         .order_by(func.lower(User.display_name), User.id)
@@ -313,36 +340,106 @@ def class_people(classroom: Classroom) -> tuple[list[User], list[User]]:
 
 @dataclass(frozen=True)
 class RosterLine:
-    learner: User
+    person: User
     joined_at: datetime
-    # The learner's last day with answers or reviews (their own calendar day), if any.
+    # Their last day with answers or reviews (their own calendar day), if any.
     last_active: date | None
+    role: str = LEARNER
 
 
-def class_roster(classroom: Classroom) -> list[RosterLine]:
-    """The class's learners by name, with when they joined and were last active (two
+ROSTER_SORTS = ("name", "joined", "active")
+
+
+@dataclass(frozen=True)
+class RosterOrder:
+    """How the roster is sorted: by name, date joined or last active, either way."""
+
+    sort: str = "name"
+    descending: bool = False
+
+    @classmethod
+    def read(cls, sort: str | None, order: str | None) -> RosterOrder:
+        """From a page's query string: anything unknown reads as names, A to Z."""
+        if sort not in ROSTER_SORTS:
+            return cls()
+        return cls(sort, order == "desc")
+
+
+def _name_key(line: RosterLine) -> tuple[str, int]:
+    # In Python, not SQL: SQLite's lower() leaves accented letters alone, PostgreSQL's does not.
+    return line.person.display_name.casefold(), line.person.id
+
+
+_ROSTER_KEYS = {
+    "joined": lambda line: line.joined_at,
+    # Never active sorts as the longest ago.
+    "active": lambda line: line.last_active or date.min,
+}
+
+
+def sort_roster(lines: list[RosterLine], order: RosterOrder) -> list[RosterLine]:
+    """The lines in the order asked for; lines that tie stay in name order."""
+    by_name = sorted(lines, key=_name_key)
+    if order.sort not in _ROSTER_KEYS:
+        return by_name[::-1] if order.descending else by_name
+    # Python's sort is stable, reversed or not: ties keep the names' order.
+    return sorted(by_name, key=_ROSTER_KEYS[order.sort], reverse=order.descending)
+
+
+def _roster_lines(classroom: Classroom, roles: tuple[str, ...]) -> list[RosterLine]:
+    """The class's people in these roles, with when they joined and were last active (two
     queries whatever the class's size)."""
+    in_class = (ClassMembership.class_id == classroom.id, ClassMembership.role.in_(roles))
     rows = db.session.execute(
-        select(User, ClassMembership.joined_at)
+        select(User, ClassMembership.joined_at, ClassMembership.role)
         .options(load_only(User.id, User.email, User.display_name))
         .join(ClassMembership, ClassMembership.user_id == User.id)
-        .where(ClassMembership.class_id == classroom.id, ClassMembership.role == LEARNER)
-        .order_by(func.lower(User.display_name), User.id)
+        .where(*in_class)
     ).all()
     last_active = dict(
         db.session.execute(
             select(ActivityDay.user_id, func.max(ActivityDay.day))
-            .where(
-                ActivityDay.user_id.in_(
-                    select(ClassMembership.user_id).where(
-                        ClassMembership.class_id == classroom.id, ClassMembership.role == LEARNER
-                    )
-                )
-            )
+            .where(ActivityDay.user_id.in_(select(ClassMembership.user_id).where(*in_class)))
             .group_by(ActivityDay.user_id)
         ).all()
     )
-    return [RosterLine(user, joined, last_active.get(user.id)) for user, joined in rows]
+    return [RosterLine(user, joined, last_active.get(user.id), role) for user, joined, role in rows]
+
+
+def class_roster(classroom: Classroom, order: RosterOrder = RosterOrder()) -> list[RosterLine]:
+    """The class's learners, sorted as asked, with when they joined and were last active."""
+    return sort_roster(_roster_lines(classroom, (LEARNER,)), order)
+
+
+ROSTER_CSV_HEADER = ("Name", "Email", "Role", "Joined", "Last active")
+CSV_DATE_TIME = "%Y-%m-%d %H:%M"
+
+
+def roster_csv(classroom: Classroom) -> str:
+    """Everyone in the class as CSV: the owner, the other instructors, then the learners, each
+    by name. Joined in the class's time zone; last active is the person's own calendar day."""
+    lines = sort_roster(_roster_lines(classroom, (INSTRUCTOR, LEARNER)), RosterOrder())
+
+    def role_word(line: RosterLine) -> str:
+        if line.person.id == classroom.owner_id:
+            return "Owner"
+        return "Instructor" if line.role == INSTRUCTOR else "Learner"
+
+    ranks = {"Owner": 0, "Instructor": 1, "Learner": 2}
+    rows = sorted(
+        (
+            (
+                line.person.display_name,
+                line.person.email,
+                role_word(line),
+                local_time(line.joined_at, classroom.time_zone).strftime(CSV_DATE_TIME),
+                line.last_active.isoformat() if line.last_active else "",
+            )
+            for line in lines
+        ),
+        key=lambda row: ranks[row[2]],
+    )
+    return csv_text(ROSTER_CSV_HEADER, rows)
 
 
 def _member(classroom: Classroom, user_id: int, role: str) -> User | None:
@@ -455,10 +552,15 @@ def create_assignment(
     pass_mark: int | None,
     now: datetime,
     instructions: str = "",
+    policy: AttemptPolicy | None = None,
 ) -> Assignment:
-    """Assign a live module or lesson, due at a local time in the class's time zone."""
+    """Assign a live module or lesson, due at a local time in the class's time zone, under an
+    attempt policy (by default the one `default_policy` proposes for the pass mark). Quizzes
+    count for it from now on: practice before it neither passes it nor uses up attempts."""
+    require_active(classroom)
     module, lesson = _target(target)
     due_at = _check_assignment(classroom, due_local=due_local, pass_mark=pass_mark, now=now)
+    policy = policy or default_policy(pass_mark)
     assignment = Assignment(
         class_id=classroom.id,
         module_id=module.id if module else None,
@@ -467,7 +569,9 @@ def create_assignment(
         pass_mark=pass_mark,
         instructions=instructions.strip(),
         created_by_id=by.id,
+        created_at=now,
     )
+    _set_policy(assignment, policy)
     try:
         with db.session.begin_nested():
             db.session.add(assignment)
@@ -486,8 +590,11 @@ def update_assignment(
     pass_mark: int | None,
     now: datetime,
     instructions: str | None = None,
+    policy: AttemptPolicy | None = None,
 ) -> None:
-    """Move the due date, change the pass mark or the instructions; statuses follow at once."""
+    """Move the due date, change the pass mark, the instructions or the attempt policy;
+    statuses follow at once."""
+    require_active(assignment.classroom)
     assignment.due_at = _check_assignment(
         assignment.classroom,
         due_local=due_local,
@@ -498,9 +605,18 @@ def update_assignment(
     assignment.pass_mark = pass_mark
     if instructions is not None:
         assignment.instructions = instructions.strip()
+    if policy is not None:
+        _set_policy(assignment, policy)
     db.session.flush()
 
 
+def _set_policy(assignment: Assignment, policy: AttemptPolicy) -> None:
+    assignment.max_attempts = policy.max_attempts
+    assignment.answers_shown = policy.answers_shown.value
+    assignment.score_counts = policy.score_counts.value
+
+
 def delete_assignment(assignment: Assignment) -> None:
+    require_active(assignment.classroom)
     db.session.delete(assignment)
     db.session.flush()

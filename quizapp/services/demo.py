@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from werkzeug.datastructures import MultiDict
 
-from quizapp.core.classes import local_time, reaches_pass_mark
+from quizapp.core.assignments import reaches_pass_mark
+from quizapp.core.classes import local_time
 from quizapp.core.questions import QuestionSpec
 from quizapp.core.scheduling import Rating, recall_probability
 from quizapp.models import Classroom, Lesson, QuizAttempt, User

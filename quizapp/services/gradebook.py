@@ -19,14 +19,18 @@ from functools import cache
 from sqlalchemy import BindParameter, bindparam, case, func, null, select
 from sqlalchemy.orm import joinedload
 
+from quizapp.core.assignments import (
+    FinishedAttempt,
+    LessonWork,
+    Standing,
+    Status,
+    assignment_progress,
+    standing_of,
+)
 from quizapp.core.classes import (
-    AssignmentStatus,
-    QuizRecord,
-    assignment_status,
     csv_text,
     discrimination_index,
     item_flags,
-    lesson_done_at,
     local_time,
     median,
 )
@@ -37,6 +41,7 @@ from quizapp.db import UTCDateTime, db, in_list, whole_days_between
 from quizapp.models import (
     ActivityDay,
     Assignment,
+    AssignmentExtension,
     ClassMembership,
     Classroom,
     Lesson,
@@ -60,18 +65,26 @@ ACTIVITY_DAYS = 30
 class Cell:
     """One learner's standing on one assignment."""
 
-    status: AssignmentStatus
+    standing: Standing
+    # The learner's own due date: the class's, or their extension.
+    due_at: datetime
     lessons_done: int
     lessons_total: int
-    # Mean of the best quiz score on each lesson (a lesson not tried counts 0); None before
-    # any quiz is finished.
-    best_percent: int | None
+    # Mean of the counted quiz score (first, best or last, as the assignment's policy says) on
+    # each lesson with a quiz (a lesson not tried counts 0); None before any quiz is finished.
+    score_percent: int | None
     # Recall FSRS predicts over the assignment's questions (one never reviewed counts 0):
     # now, and at the due date, or now again once the due date has passed. None before the
     # learner's first review of any of them.
     mastery_percent: int | None
     recall_at_due_percent: int | None
     completed_at: datetime | None
+    # Each lesson's own standing, in course order: the Lessons pages show a module's lessons.
+    lesson_standings: tuple[tuple[int, Standing], ...] = ()
+
+    @property
+    def status(self) -> Status:
+        return self.standing.status
 
 
 @dataclass(frozen=True)
@@ -91,12 +104,18 @@ class _Evidence:
     lesson_ids: dict[int, list[int]] = field(default_factory=dict)
     # Ids only: cells count questions, and only item analysis needs their text.
     question_ids: dict[int, list[int]] = field(default_factory=dict)
-    quizzes: dict[tuple[int, int], QuizRecord] = field(default_factory=dict)
+    # Finished quizzes, by (learner, lesson).
+    quizzes: dict[tuple[int, int], list[FinishedAttempt]] = field(default_factory=dict)
     # Lessons opened, by (learner, lesson): when they were read to the end, if they were.
     read: dict[tuple[int, int], datetime | None] = field(default_factory=dict)
+    # Extensions, by (learner, assignment): the learner's own due date.
+    due: dict[tuple[int, int], datetime] = field(default_factory=dict)
     # By (learner, assignment); a learner with no card in an assignment has no entry.
     memory: dict[tuple[int, int], _Memory] = field(default_factory=dict)
     leeches: Counter[int] = field(default_factory=Counter)
+
+    def due_at(self, user_id: int, assignment: Assignment) -> datetime:
+        return self.due.get((user_id, assignment.id), assignment.due_at)
 
     def question_ids_of(self, assignment: Assignment) -> list[int]:
         return [
@@ -130,6 +149,12 @@ _LESSONS_OPENED = select(
     in_list(LessonProgress.user_id, "learner_ids"),
     in_list(LessonProgress.lesson_id, "lesson_ids"),
 )
+_EXTENSIONS = select(
+    AssignmentExtension.user_id, AssignmentExtension.assignment_id, AssignmentExtension.due_at
+).where(
+    in_list(AssignmentExtension.assignment_id, "assignment_ids"),
+    in_list(AssignmentExtension.user_id, "learner_ids"),
+)
 
 
 def _scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) -> _Evidence:
@@ -152,27 +177,19 @@ def _scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) 
 
 def _fold(
     evidence: _Evidence,
-    assignments: Sequence[Assignment],
     quizzes: Iterable[tuple[int, int, float, int, datetime]],
     lessons: Iterable[tuple[int, int, datetime | None]],
 ) -> None:
     """Learners' finished quizzes (user, lesson, score, max score, submitted at) and lessons
     opened (user, lesson, read to the end at) into the evidence, ignoring lessons no
     assignment covers."""
-    # A lesson's quizzes are weighed against the pass marks of the assignments it is in.
-    pass_marks: dict[int, set[int | None]] = defaultdict(set)
-    for assignment in assignments:
-        for lesson_id in evidence.lesson_ids[assignment.id]:
-            pass_marks[lesson_id].add(assignment.pass_mark)
+    covered = evidence.question_ids
     for user_id, lesson_id, score, max_score, submitted_at in quizzes:
-        if lesson_id not in pass_marks:
-            continue
-        record = evidence.quizzes.get((user_id, lesson_id))
-        if record is None:
-            record = evidence.quizzes[user_id, lesson_id] = QuizRecord(pass_marks[lesson_id])
-        record.add(score / max_score, submitted_at)
+        if lesson_id in covered and max_score:
+            attempt = FinishedAttempt(score / max_score, submitted_at)
+            evidence.quizzes.setdefault((user_id, lesson_id), []).append(attempt)
     for user_id, lesson_id, completed_at in lessons:
-        if lesson_id in pass_marks:
+        if lesson_id in covered:
             evidence.read[user_id, lesson_id] = completed_at
 
 
@@ -184,17 +201,21 @@ def _class_evidence(
     *,
     recall: bool = True,
 ) -> _Evidence:
-    """Three queries: the learners' finished quizzes and lessons opened in the assigned
-    lessons, and their cards' predicted recall, totalled per learner in the database (the
-    costliest by far; without `recall`, it is left out and cells have no mastery)."""
+    """Four queries: the learners' extensions, finished quizzes and lessons opened in the
+    assigned lessons, and their cards' predicted recall, totalled per learner in the database
+    (the costliest by far; without `recall`, it is left out and cells have no mastery)."""
     evidence = _scope(assignments, catalogue)
     scope = {"learner_ids": list(learner_ids), "lesson_ids": list(evidence.question_ids)}
     _fold(
         evidence,
-        assignments,
         db.session.execute(_FINISHED_QUIZZES, scope),
         db.session.execute(_LESSONS_OPENED, scope),
     )
+    extensions = db.session.execute(
+        _EXTENSIONS,
+        {"learner_ids": list(learner_ids), "assignment_ids": [a.id for a in assignments]},
+    )
+    evidence.due = {(user_id, a_id): due_at for user_id, a_id, due_at in extensions}
     if recall:
         _memories(evidence, assignments, learner_ids, now)
     return evidence
@@ -205,20 +226,24 @@ def _learner_evidence(
     history: LearnerHistory,
     now: datetime,
     catalogue: Sequence[ModuleEntry],
+    *,
+    due: dict[int, datetime] | None = None,
+    recall: bool = True,
 ) -> _Evidence:
-    """One learner's evidence from the history their page has already read, and one query
-    for their cards' predicted recall."""
+    """One learner's evidence from the history their page has already read, their own due
+    dates (by assignment) and one query for their cards' predicted recall."""
     if history.user_id is None:
         raise ValueError("a visitor has no assignments")
     user_id = history.user_id
     evidence = _scope(assignments, catalogue)
     _fold(
         evidence,
-        assignments,
         ((user_id, *quiz) for quiz in history.quizzes),
         ((user_id, lesson_id, completed_at) for lesson_id, _, completed_at in history.lessons),
     )
-    _memories(evidence, assignments, [user_id], now)
+    evidence.due = {(user_id, a_id): due_at for a_id, due_at in (due or {}).items()}
+    if recall:
+        _memories(evidence, assignments, [user_id], now)
     return evidence
 
 
@@ -333,31 +358,40 @@ def _recall(
 
 
 def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: datetime) -> Cell:
+    """The learner's standing, decided by `core.assignments` from their work on each lesson."""
     lesson_ids = evidence.lesson_ids[assignment.id]
-    pass_mark = assignment.pass_mark
-    done_at, best, started = [], [], False
-    for lesson_id in lesson_ids:
-        quizzes = evidence.quizzes.get((user_id, lesson_id))
-        opened = (user_id, lesson_id) in evidence.read
-        read_at = evidence.read.get((user_id, lesson_id))
-        started = started or opened or quizzes is not None
-        has_quiz = bool(evidence.question_ids[lesson_id])
-        done_at.append(lesson_done_at(quizzes, pass_mark, None if has_quiz else read_at))
-        best.append(None if quizzes is None else quizzes.best)
-    finished = [at for at in done_at if at is not None]
-    completed_at = max(finished) if lesson_ids and len(finished) == len(lesson_ids) else None
-    tried = [b for b in best if b is not None]
+    work = [
+        LessonWork(
+            opened=(user_id, lesson_id) in evidence.read,
+            read_at=evidence.read.get((user_id, lesson_id)),
+            has_quiz=bool(evidence.question_ids[lesson_id]),
+            attempts=evidence.quizzes.get((user_id, lesson_id), ()),
+        )
+        for lesson_id in lesson_ids
+    ]
+    due_at = evidence.due_at(user_id, assignment)
+    progress, outcomes = assignment_progress(
+        work,
+        policy=assignment.policy,
+        pass_mark=assignment.pass_mark,
+        set_at=assignment.created_at,
+        due_at=due_at,
+        now=now,
+    )
     recall_now, recall_at_due = _recall(evidence, user_id, assignment)
     return Cell(
-        status=assignment_status(
-            started=started, completed_at=completed_at, due_at=assignment.due_at, now=now
-        ),
-        lessons_done=len(finished),
-        lessons_total=len(lesson_ids),
-        best_percent=percent(sum(tried), len(lesson_ids)) if tried else None,
+        standing=progress.standing,
+        due_at=due_at,
+        lessons_done=progress.lessons_done,
+        lessons_total=progress.lessons_total,
+        score_percent=None if progress.score is None else percent(progress.score, 1),
         mastery_percent=recall_now,
         recall_at_due_percent=recall_at_due,
-        completed_at=completed_at,
+        completed_at=progress.completed_at,
+        lesson_standings=tuple(
+            (lesson_id, standing_of([outcome], due_at=due_at, now=now)[0])
+            for lesson_id, outcome in zip(lesson_ids, outcomes, strict=True)
+        ),
     )
 
 
@@ -391,13 +425,23 @@ class MyAssignment:
 
     @property
     def due_local(self) -> datetime:
-        return local_time(self.assignment.due_at, self.classroom.time_zone)
+        return local_time(self.cell.due_at, self.classroom.time_zone)
+
+    @property
+    def extended(self) -> bool:
+        return self.cell.due_at != self.assignment.due_at
 
 
-_LEARNER_ASSIGNMENTS = (
-    select(Assignment, Classroom)
+# The learner's assignments in their live classes, with their own due date when extended.
+LEARNER_ASSIGNMENTS = (
+    select(Assignment, Classroom, AssignmentExtension.due_at)
     .join(Classroom, Classroom.id == Assignment.class_id)
     .join(ClassMembership, ClassMembership.class_id == Classroom.id)
+    .outerjoin(
+        AssignmentExtension,
+        (AssignmentExtension.assignment_id == Assignment.id)
+        & (AssignmentExtension.user_id == ClassMembership.user_id),
+    )
     # Titles and slugs for the links, not the lessons' text.
     .options(
         joinedload(Assignment.module).load_only(Module.slug, Module.title),
@@ -410,7 +454,7 @@ _LEARNER_ASSIGNMENTS = (
     )
     .order_by(Assignment.due_at, Assignment.id)
 )
-_LEARNER_ASSIGNMENTS_IN_CLASS = _LEARNER_ASSIGNMENTS.where(Classroom.id == bindparam("class_id"))
+LEARNER_ASSIGNMENTS_IN_CLASS = LEARNER_ASSIGNMENTS.where(Classroom.id == bindparam("class_id"))
 
 
 def learner_assignments(
@@ -419,18 +463,33 @@ def learner_assignments(
     now: datetime,
     catalogue: Sequence[ModuleEntry],
     classroom: Classroom | None = None,
+    recall: bool = True,
 ) -> list[MyAssignment]:
     """Every assignment of every class the learner is in (or of one of them), soonest due
-    first, from the learner's history and the catalogue the page has already read."""
+    first (by the class's date), from the learner's history and the catalogue the page has
+    already read; without `recall`, one query fewer and no predicted recall."""
     user_id = history.user_id
     if classroom is None:
-        rows = db.session.execute(_LEARNER_ASSIGNMENTS, {"user_id": user_id}).all()
+        rows = db.session.execute(LEARNER_ASSIGNMENTS, {"user_id": user_id}).all()
     else:
         rows = db.session.execute(
-            _LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user_id, "class_id": classroom.id}
+            LEARNER_ASSIGNMENTS_IN_CLASS, {"user_id": user_id, "class_id": classroom.id}
         ).all()
-    evidence = _learner_evidence([a for a, _ in rows], history, now, catalogue)
-    return [MyAssignment(a, c, _cell(evidence, a, user_id, now)) for a, c in rows]
+    due = {a.id: own_due for a, _, own_due in rows if own_due is not None}
+    evidence = _learner_evidence(
+        [a for a, _, _ in rows], history, now, catalogue, due=due, recall=recall
+    )
+    return [MyAssignment(a, c, _cell(evidence, a, user_id, now)) for a, c, _ in rows]
+
+
+def assigned_lessons(mine: Sequence[MyAssignment]) -> dict[int, tuple[MyAssignment, Standing]]:
+    """Each assigned lesson's standing, by lesson id, under the assignment due soonest that
+    covers it: what the Lessons pages show beside it instead of the lesson's own progress."""
+    lessons: dict[int, tuple[MyAssignment, Standing]] = {}
+    for item in sorted(mine, key=lambda item: item.cell.due_at):
+        for lesson_id, standing in item.cell.lesson_standings:
+            lessons.setdefault(lesson_id, (item, standing))
+    return lessons
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,11 +513,18 @@ class Gradebook:
     rows: list[GradebookRow]
     sort: str
     descending: bool
+    # Only the learners at this status on this assignment, when the page was asked for them.
+    only: tuple[Assignment, Status] | None = None
+    # The whole class, however many rows `only` leaves.
+    class_size: int = 0
 
-    def status_counts(self, assignment: Assignment) -> list[tuple[AssignmentStatus, int]]:
+    def not_started(self, assignment: Assignment) -> int:
+        return sum(row.cells[assignment.id].status is Status.NOT_STARTED for row in self.rows)
+
+    def status_counts(self, assignment: Assignment) -> list[tuple[Status, int]]:
         """How many learners stand at each status, in the order work moves through them."""
         counts = Counter(row.cells[assignment.id].status for row in self.rows)
-        return [(status, counts[status]) for status in AssignmentStatus if counts[status]]
+        return [(status, counts[status]) for status in Status if counts[status]]
 
 
 def _sort_key(sort: str):
@@ -473,7 +539,7 @@ def _sort_key(sort: str):
             cell = row.cells.get(assignment_id)
             if cell is None:
                 return (0, 0, 0)
-            return (cell.status.is_done, cell.best_percent or 0, cell.mastery_percent or 0)
+            return (cell.status.is_done, cell.score_percent or 0, cell.mastery_percent or 0)
 
         return by_assignment
     return lambda row: (row.learner.display_name.lower(), row.learner.id)
@@ -484,13 +550,21 @@ def is_sort_key(sort: str, assignments: Sequence[Assignment]) -> bool:
 
 
 def class_gradebook(
-    *, classroom: Classroom, now: datetime, sort: str = "name", descending: bool = False
+    *,
+    classroom: Classroom,
+    now: datetime,
+    sort: str = "name",
+    descending: bool = False,
+    only: tuple[int, Status] | None = None,
+    recall: bool = True,
 ) -> Gradebook:
-    """Learners by assignments; an unknown sort falls back to names."""
+    """Learners by assignments; an unknown sort falls back to names. With `only` (an
+    assignment id and a status), just the learners at that status on it (an assignment not
+    in the class shows everyone). Without `recall`, a query fewer and no predicted recall."""
     assignments = class_assignments(classroom)
     _, learners = class_people(classroom)
     evidence = _class_evidence(
-        assignments, [learner.id for learner in learners], now, catalogue_modules()
+        assignments, [learner.id for learner in learners], now, catalogue_modules(), recall=recall
     )
     rows = [
         GradebookRow(
@@ -503,7 +577,13 @@ def class_gradebook(
     if not is_sort_key(sort, assignments):
         sort = "name"
     rows.sort(key=_sort_key(sort), reverse=descending)
-    return Gradebook(classroom, assignments, rows, sort, descending)
+    chosen = None
+    if only is not None:
+        assignment = next((a for a in assignments if a.id == only[0]), None)
+        if assignment is not None:
+            chosen = (assignment, only[1])
+            rows = [row for row in rows if row.cells[assignment.id].status is only[1]]
+    return Gradebook(classroom, assignments, rows, sort, descending, chosen, len(learners))
 
 
 def _format_percent(value: int | None) -> str:
@@ -519,7 +599,7 @@ def gradebook_csv(gradebook: Gradebook) -> str:
         header += [
             f"{name}: status",
             f"{name}: lessons done",
-            f"{name}: best score %",
+            f"{name}: score %",
             f"{name}: recall today %",
             f"{name}: recall at due date %",
         ]
@@ -530,9 +610,9 @@ def gradebook_csv(gradebook: Gradebook) -> str:
         for a in gradebook.assignments:
             cell = row.cells[a.id]
             cells += [
-                cell.status.label,
+                cell.standing.words,
                 f"{cell.lessons_done} of {cell.lessons_total}",
-                _format_percent(cell.best_percent),
+                _format_percent(cell.score_percent),
                 _format_percent(cell.mastery_percent),
                 _format_percent(cell.recall_at_due_percent),
             ]
@@ -588,7 +668,16 @@ class LearnerReport:
 def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> LearnerReport:
     """One learner's assignments, quiz attempts, recent review activity and leeches."""
     assignments = class_assignments(classroom)
-    evidence = _learner_evidence(assignments, learner_history(learner), now, catalogue_modules())
+    extensions = db.session.execute(
+        _EXTENSIONS, {"learner_ids": [learner.id], "assignment_ids": [a.id for a in assignments]}
+    )
+    evidence = _learner_evidence(
+        assignments,
+        learner_history(learner),
+        now,
+        catalogue_modules(),
+        due={a_id: due_at for _, a_id, due_at in extensions},
+    )
     # Only the assigned work: the rest of a learner's activity is theirs, not the class's.
     lesson_ids = {lesson_id for ids in evidence.lesson_ids.values() for lesson_id in ids}
     question_ids = [q for lesson_id in lesson_ids for q in evidence.question_ids[lesson_id]]

@@ -17,7 +17,7 @@ from quizapp.db import db
 from quizapp.mail.setup import absolute_url
 from quizapp.models import ClassInvitation, ClassMembership, Classroom, User
 from quizapp.models.classes import INSTRUCTOR
-from quizapp.services.classes import enrol_learner, role_in
+from quizapp.services.classes import enrol_learner, require_active, role_in
 from quizapp.services.errors import Refused
 from quizapp.services.letters import Letter, post_letters
 
@@ -50,6 +50,7 @@ def split_addresses(text: str) -> list[str]:
 def invite(*, classroom: Classroom, by: User, text: str, now: datetime) -> InvitationReport:
     """Invite every well-formed address in `text` that is not already in the class or
     invited; the rest are reported one by one, and go through regardless."""
+    require_active(classroom)
     addresses = split_addresses(text)
     if not addresses:
         raise Refused(400, "Paste at least one email address.")
@@ -167,6 +168,7 @@ def pending_invitations(classroom: Classroom) -> list[ClassInvitation]:
 
 def revoke(*, classroom: Classroom, invitation_id: int) -> str:
     """Withdraw a pending invitation of this class (404 for any other); its link stops."""
+    require_active(classroom)
     email = db.session.scalar(
         delete(ClassInvitation)
         .where(

@@ -111,13 +111,6 @@ class LessonRecord:
 NOT_STARTED = LessonRecord(LessonStatus.NOT_STARTED)
 
 
-def opened(record: LessonRecord, *, now: datetime) -> LessonRecord:
-    """The record once the learner opens the lesson: opening it is what "started" means."""
-    if record.status is LessonStatus.NOT_STARTED:
-        return LessonRecord(LessonStatus.IN_PROGRESS, started_at=now)
-    return record
-
-
 @dataclass(frozen=True)
 class ModuleProgress:
     entry: ModuleEntry

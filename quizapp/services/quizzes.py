@@ -13,18 +13,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
+from quizapp.core.assignments import PRACTICE, AnswersShown, AttemptPolicy, Standing, governing
 from quizapp.core.progress import percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
-from quizapp.db import db
-from quizapp.models import Lesson, Question, QuizAnswer, QuizAttempt, User
+from quizapp.core.words import plural
+from quizapp.db import UTCDateTime, db
+from quizapp.models import Assignment, Classroom, Lesson, Question, QuizAnswer, QuizAttempt, User
 from quizapp.services import progress, reviews
-from quizapp.services.catalogue import WITHOUT_TEXT, question_spec
+from quizapp.services.catalogue import WITHOUT_TEXT, catalogue_modules, question_spec
 from quizapp.services.errors import Refused
+from quizapp.services.gradebook import LEARNER_ASSIGNMENTS, MyAssignment, learner_assignments
+
+# Every answered question becomes a review card, whose reveal shows the right answer: at once
+# when the policy shows answers by the end of the attempt; otherwise once the results page
+# may show them (`release_cards`), so reviews cannot give away a graded quiz's key.
+_CARDS_AT_ONCE = (AnswersShown.EACH_QUESTION.value, AnswersShown.AFTER_ATTEMPT.value)
 
 
 class AlreadyAnswered(Refused):
@@ -39,8 +47,64 @@ def layout_for(attempt: QuizAttempt, question: Question, spec: QuestionSpec) -> 
     return spec.layout(random.Random(f"{attempt.seed}:{question.id}"))
 
 
+@dataclass(frozen=True)
+class QuizRules:
+    """The assignment whose policy a learner's next attempt at a quiz follows, with their own
+    due date and the attempts they have handed in for it."""
+
+    assignment: Assignment
+    classroom: Classroom
+    due_at: datetime
+    used: int
+
+    @property
+    def policy(self) -> AttemptPolicy:
+        return self.assignment.policy
+
+    @property
+    def attempts_left(self) -> int | None:
+        return self.policy.attempts_left(self.used)
+
+    @property
+    def next_attempt(self) -> int:
+        return self.used + 1
+
+
+_COVERING = LEARNER_ASSIGNMENTS.where(
+    or_(
+        Assignment.lesson_id == bindparam("lesson_id"),
+        Assignment.module_id == bindparam("module_id"),
+    )
+)
+# Attempts handed in since the assignment was set: what it counts (`core.assignments`).
+_ATTEMPTS_SINCE = select(func.count()).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.lesson_id == bindparam("lesson_id"),
+    QuizAttempt.submitted_at >= bindparam("since", type_=UTCDateTime()),
+)
+
+
+def quiz_rules(*, user: User, lesson: Lesson, now: datetime) -> QuizRules | None:
+    """The rules of the learner's next attempt at the lesson's quiz; None for practice, when
+    no class of theirs has assigned it. Two queries."""
+    rows = db.session.execute(
+        _COVERING, {"user_id": user.id, "lesson_id": lesson.id, "module_id": lesson.module_id}
+    ).all()
+    due = {assignment.id: own or assignment.due_at for assignment, _, own in rows}
+    chosen = governing(list(due.items()), now)
+    if chosen is None:
+        return None
+    assignment, classroom = next((a, c) for a, c, _ in rows if a.id == chosen)
+    used = db.session.scalar(
+        _ATTEMPTS_SINCE,
+        {"user_id": user.id, "lesson_id": lesson.id, "since": assignment.created_at},
+    )
+    return QuizRules(assignment, classroom, due[chosen], used or 0)
+
+
 def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
-    """The learner's unfinished attempt at this quiz, or a new one with its own shuffle."""
+    """The learner's unfinished attempt at this quiz, or a new one with its own shuffle under
+    the rules of the assignment that covers it, if any: refused once its attempts are used."""
     unfinished = db.session.scalar(
         select(QuizAttempt)
         .where(
@@ -53,6 +117,14 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
     )
     if unfinished is not None:
         return unfinished
+    rules = quiz_rules(user=user, lesson=lesson, now=now)
+    if rules is not None and not rules.policy.may_start(rules.used):
+        raise Refused(
+            409,
+            f"You have used all {plural(rules.used, 'attempt')} at this quiz allowed for "
+            f"“{rules.assignment.title}” in {rules.classroom.name}. Your answers stay on "
+            "record; ask your instructor if you need another try.",
+        )
     question_ids = list(
         db.session.scalars(
             select(Question.id).where(
@@ -71,6 +143,8 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
         question_ids=question_ids,
         seed=seed,
         max_score=len(question_ids),
+        assignment_id=rules.assignment.id if rules else None,
+        answers_shown=(rules.policy if rules else PRACTICE).answers_shown.value,
     )
     db.session.add(attempt)
     progress.lesson_started(user=user, lesson=lesson, now=now)
@@ -129,6 +203,11 @@ class QuestionStep:
     @property
     def is_last(self) -> bool:
         return self.position == self.total
+
+    @property
+    def shows_feedback(self) -> bool:
+        """Whether the answer's verdict and the right answer show as soon as it is given."""
+        return self.attempt.answers_shown == AnswersShown.EACH_QUESTION.value
 
     @cached_property
     def feedback(self) -> Feedback | None:
@@ -194,7 +273,8 @@ def submit_answer(
     except IntegrityError:
         raise AlreadyAnswered() from None
     progress.activity_recorded(user=user, now=now, answers=1)
-    reviews.cards_for_answer(user=user, question_id=step.question.id, now=now)
+    if attempt.answers_shown in _CARDS_AT_ONCE:
+        reviews.cards_for_answer(user=user, question_ids=[step.question.id], now=now)
     finish_if_complete(user=user, attempt=attempt, now=now)
     return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
 
@@ -220,6 +300,48 @@ def finish_if_complete(*, user: User, attempt: QuizAttempt, now: datetime) -> bo
     else:
         db.session.refresh(attempt)  # closed by a request racing this one: read its score
     return True
+
+
+@dataclass(frozen=True)
+class AttemptVerdict:
+    """Where a finished attempt leaves the learner on the assignment it was taken for (None
+    for practice, or once they are no longer in the class), and whether its right answers may
+    be shown now under the assignment's policy."""
+
+    assigned: MyAssignment | None
+    # The standing of the attempt's lesson alone: in a module, the module's may differ.
+    lesson_standing: Standing | None
+    shows_answers: bool
+
+
+def attempt_verdict(*, user: User, attempt: QuizAttempt, now: datetime) -> AttemptVerdict:
+    """Decided by the same rule as every other page (`gradebook.learner_assignments`)."""
+    if attempt.assignment_id is None:
+        return AttemptVerdict(None, None, True)
+    mine = learner_assignments(
+        history=progress.learner_history(user), now=now, catalogue=catalogue_modules(), recall=False
+    )
+    assigned = next((m for m in mine if m.assignment.id == attempt.assignment_id), None)
+    if assigned is None:
+        return AttemptVerdict(None, None, True)
+    lesson_standing = dict(assigned.cell.lesson_standings).get(attempt.lesson_id)
+    shows = assigned.assignment.policy.shows_answers(
+        passed=lesson_standing is not None and lesson_standing.is_done,
+        past_due=now > assigned.cell.due_at,
+    )
+    if attempt.answers_shown == AnswersShown.EACH_QUESTION.value:
+        shows = True  # already shown one by one while the attempt ran
+    elif attempt.answers_shown == AnswersShown.AFTER_ATTEMPT.value:
+        shows = attempt.submitted_at is not None
+    return AttemptVerdict(assigned, lesson_standing, shows)
+
+
+def release_cards(*, user: User, attempt: QuizAttempt, now: datetime) -> None:
+    """The attempt's questions join the learner's reviews once its answers may be seen (the
+    policies that show them only after passing or the due date); idempotent."""
+    if attempt.answers_shown not in _CARDS_AT_ONCE:
+        answered = db.session.scalars(_ANSWERED, {"attempt_id": attempt.id})
+        reviews.cards_for_answer(user=user, question_ids=list(answered), now=now)
 
 
 @dataclass(frozen=True)

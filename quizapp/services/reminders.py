@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from quizapp.core.classes import DATE_TIME_PATTERN, AssignmentStatus, local_time
+from quizapp.core.classes import DATE_TIME_PATTERN, local_time
 from quizapp.core.progress import day_end, learner_day
 from quizapp.core.scheduling import CardState
 from quizapp.core.tokens import TokenProblem, make_token, read_token
@@ -26,6 +26,7 @@ from quizapp.db import db, in_list
 from quizapp.mail.setup import absolute_url
 from quizapp.models import (
     Assignment,
+    AssignmentExtension,
     ClassMembership,
     Classroom,
     Lesson,
@@ -35,6 +36,7 @@ from quizapp.models import (
 )
 from quizapp.models.classes import LEARNER
 from quizapp.services.accounts import AccountError
+from quizapp.services.classes import require_active
 from quizapp.services.errors import Refused
 from quizapp.services.gradebook import Cell, class_gradebook, standings
 from quizapp.services.letters import Letter, post_letters
@@ -192,12 +194,20 @@ def _reviews_due(learners: dict, user_ids: list[int], now: datetime):
     )
 
 
-# The assignments of the learners' live classes that fall due, or fell due, within a day
-# (and the slack below) of now; each learner's windows are narrowed in Python.
+# The learner's own due date: their extension's, else the class's.
+_OWN_DUE = func.coalesce(AssignmentExtension.due_at, Assignment.due_at)
+# The assignments of the learners' live classes that fall due, or fell due, by the learner's
+# own date, within a day (and the slack below) of now; each learner's windows are narrowed
+# in Python.
 _ASSIGNMENTS_NEAR = (
     select(Assignment, Classroom, ClassMembership.user_id)
     .join(Classroom, Classroom.id == Assignment.class_id)
     .join(ClassMembership, ClassMembership.class_id == Classroom.id)
+    .outerjoin(
+        AssignmentExtension,
+        (AssignmentExtension.assignment_id == Assignment.id)
+        & (AssignmentExtension.user_id == ClassMembership.user_id),
+    )
     # The titles the messages give, not a query per module or lesson assigned.
     .options(
         joinedload(Assignment.module).load_only(Module.title),
@@ -207,8 +217,8 @@ _ASSIGNMENTS_NEAR = (
         in_list(ClassMembership.user_id, "user_ids"),
         ClassMembership.role == LEARNER,
         Classroom.archived_at.is_(None),
-        Assignment.due_at > bindparam("since"),
-        Assignment.due_at <= bindparam("until"),
+        bindparam("since") < _OWN_DUE,
+        bindparam("until") >= _OWN_DUE,
     )
     .order_by(Assignment.due_at, Assignment.id)
 )
@@ -281,10 +291,10 @@ def queue_reminders(*, now: datetime) -> QueueReport:
             if zone not in windows:
                 windows[zone] = _hour_windows(now, zone)
             yesterday, this_hour, tomorrow = windows[zone]
-            if yesterday < assignment.due_at <= this_hour:
+            if yesterday < cell.due_at <= this_hour:
                 unfinished[user_id, OVERDUE].append((assignment, cell))
             # One that fell due since the hour began is overdue tomorrow, not due soon today.
-            elif now < assignment.due_at <= tomorrow:
+            elif now < cell.due_at <= tomorrow:
                 unfinished[user_id, DUE_SOON].append((assignment, cell))
         letters: dict[str, list[Letter]] = {OVERDUE: [], DUE_SOON: []}
         for (user_id, kind), items in unfinished.items():
@@ -321,9 +331,9 @@ def _review_reminder(learner, due: int, now: datetime) -> Letter:
     )
 
 
-def due_words(assignment: Assignment, classroom: Classroom) -> str:
+def due_words(due_at: datetime, classroom: Classroom) -> str:
     """ "Fri 11 Dec 2026, 17:00 (Europe/Paris)": when it is due, as the class's pages say it."""
-    local = local_time(assignment.due_at, classroom.time_zone)
+    local = local_time(due_at, classroom.time_zone)
     return f"{local.strftime(DATE_TIME_PATTERN)} ({classroom.time_zone})"
 
 
@@ -345,7 +355,7 @@ def _assignment_reminder(learner, items, classes, kind: str, now: datetime) -> L
         footer = "You asked to be told a day before an assignment is due."
     lines = [
         f"{assignment.title} ({classes[assignment.id].name}), due "
-        f"{due_words(assignment, classes[assignment.id])}: {cell.status.label}."
+        f"{due_words(cell.due_at, classes[assignment.id])}: {cell.standing.words}."
         for assignment, cell in items
     ]
     return Letter(
@@ -371,10 +381,11 @@ def _assignment_reminder(learner, items, classes, kind: str, now: datetime) -> L
 @dataclass(frozen=True)
 class ClassReminder:
     assignment: Assignment
-    # Learners who have not finished it, with their status, who will get the message.
-    recipients: list[tuple[User, AssignmentStatus]]
+    # Learners who have not finished it, with their standing and own due date, who will get
+    # the message.
+    recipients: list[tuple[User, Cell]]
     # Those who have not finished it but whose address is not confirmed: no message.
-    unreachable: list[tuple[User, AssignmentStatus]]
+    unreachable: list[tuple[User, Cell]]
     sent_today: bool
 
 
@@ -387,10 +398,10 @@ def class_reminder(*, classroom: Classroom, assignment: Assignment, now: datetim
     book = class_gradebook(classroom=classroom, now=now)
     recipients, unreachable = [], []
     for row in book.rows:
-        status = row.cells[assignment.id].status
-        if not status.is_done:
+        cell = row.cells[assignment.id]
+        if not cell.standing.is_done:
             (recipients if row.learner.email_verified_at else unreachable).append(
-                (row.learner, status)
+                (row.learner, cell)
             )
     sent_today = assignment.last_reminded_at is not None and _class_day(
         classroom, assignment.last_reminded_at
@@ -403,6 +414,7 @@ def send_class_reminder(
 ) -> int:
     """Queue one message to each learner who has not finished the assignment; once a day per
     assignment (409 after that). How many were queued."""
+    require_active(classroom)
     preview = class_reminder(classroom=classroom, assignment=assignment, now=now)
     if preview.sent_today:
         raise Refused(
@@ -417,12 +429,12 @@ def send_class_reminder(
         Letter(
             kind=CLASS_REMINDER,
             recipient=learner.email,
-            subject=f"Reminder: {assignment.title} is due {due_words(assignment, classroom)}",
+            subject=f"Reminder: {assignment.title} is due {due_words(cell.due_at, classroom)}",
             greeting=f"Hello {learner.display_name},",
             paragraphs=[
                 f"{instructor.display_name} reminds you that {assignment.title} in "
-                f"{classroom.name} is due {due_words(assignment, classroom)}.",
-                f"Where you stand: {status.label}."
+                f"{classroom.name} is due {due_words(cell.due_at, classroom)}.",
+                f"Where you stand: {cell.standing.words}."
                 + (f" The pass mark is {assignment.pass_mark}%." if assignment.pass_mark else ""),
             ],
             action_label="Open the class",
@@ -432,7 +444,7 @@ def send_class_reminder(
             user_id=learner.id,
             footer=[f"Sent by {instructor.display_name}, an instructor of {classroom.name}."],
         )
-        for learner, status in preview.recipients
+        for learner, cell in preview.recipients
     ]
     queued = post_letters(letters, now=now)
     assignment.last_reminded_at = now

@@ -8,6 +8,7 @@ with a guard on the card's review count, so a double submit records one review, 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -96,18 +97,23 @@ def _card_created(insert):
     return insert(ReviewCard).on_conflict_do_nothing(index_elements=["user_id", "question_id"])
 
 
-def cards_for_answer(*, user: User, question_id: int, now: datetime) -> None:
+def cards_for_answer(*, user: User, question_ids: Sequence[int], now: datetime) -> None:
     """Every question answered in a quiz becomes a review card for the learner, once."""
+    if not question_ids:
+        return
     db.session.execute(
         _card_created(),
-        {
-            "user_id": user.id,
-            "question_id": question_id,
-            "due": now,
-            "state": int(CardState.LEARNING),
-            "step": 0,
-            "created_at": now,
-        },
+        [
+            {
+                "user_id": user.id,
+                "question_id": question_id,
+                "due": now,
+                "state": int(CardState.LEARNING),
+                "step": 0,
+                "created_at": now,
+            }
+            for question_id in question_ids
+        ],
     )
 
 

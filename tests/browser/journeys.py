@@ -265,6 +265,8 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     due = (datetime.now() + timedelta(days=7)).replace(hour=18, minute=0)
     teacher.get_by_label("Due").fill(due.strftime("%Y-%m-%dT%H:%M"))
     teacher.get_by_label("Pass mark (%)").fill("60")
+    # Feedback after each question, as in practice: the learner's quiz below checks it.
+    teacher.get_by_label("Right answers shown").select_option(label="After each question")
     teacher.get_by_role("button", name="Assign").click()
     flash(teacher, f"“{lesson_title}” is assigned.")
     assignments = teacher.locator("section", has=heading(teacher, "Assignments", level=2))
@@ -293,8 +295,8 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     expect(heading(learner_page, "You scored 100%")).to_be_visible()
     nav(learner_page, "Today")
     today_assignment = learner_page.locator(".today-assignments .assignment")
-    expect(today_assignment).to_contain_text("Completed on time")
-    expect(today_assignment).to_contain_text("best 100%")
+    expect(today_assignment).to_contain_text("Passed on time")
+    expect(today_assignment).to_contain_text("score 100%")
 
     # The instructor sees the learner on the roster and done on time in the gradebook.
     teacher.reload()
@@ -308,8 +310,8 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
         "table", name=re.compile(rf"^{class_name}: 1 learner by 1 assignment$")
     )
     row = book.get_by_role("row", name=re.compile(learner))
-    expect(row).to_contain_text("Completed on time")
-    expect(row).to_contain_text("1/1 lessons · best 100%")
+    expect(row).to_contain_text("Passed on time")
+    expect(row).to_contain_text("1/1 lessons · score 100%")
     stop(teacher, "gradebook")
 
     with teacher.expect_download() as download:
@@ -324,8 +326,8 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     assert header[:3] == ["Learner", "Email", f"{lesson_title} (lesson): status"]
     by_name = {cells[0]: dict(zip(header, cells, strict=True)) for cells in rows}
     assert by_name[learner]["Email"] == f"{learner.lower()}@example.com"
-    assert by_name[learner][f"{lesson_title} (lesson): status"] == "Completed on time"
-    assert by_name[learner][f"{lesson_title} (lesson): best score %"] == "100"
+    assert by_name[learner][f"{lesson_title} (lesson): status"] == "Passed on time"
+    assert by_name[learner][f"{lesson_title} (lesson): score %"] == "100"
 
     teacher.get_by_role("link", name=lesson_title, exact=True).click()
     expect(heading(teacher, lesson_title)).to_be_visible()

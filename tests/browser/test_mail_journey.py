@@ -374,10 +374,10 @@ def test_an_instructor_reminds_the_two_learners_who_have_not_passed(
     expect(heading(teacher, "Gradebook")).to_be_visible()
     book = teacher.get_by_role("table", name=re.compile(rf"^{class_name}: 3 learners"))
     expect(book.get_by_role("row", name=re.compile(learners["passed"][0]))).to_contain_text(
-        "Completed on time"
+        "Passed on time"
     )
     expect(book.get_by_role("row", name=re.compile(learners["failed"][0]))).to_contain_text(
-        "In progress"
+        "Below pass mark"
     )
 
     title = course().lesson_titles[ASSIGNED_LESSON]
@@ -389,7 +389,7 @@ def test_an_instructor_reminds_the_two_learners_who_have_not_passed(
     recipients = teacher.locator(".recipient-list > li")
     expect(recipients).to_have_count(2)
     expect(recipients.filter(has_text=learners["idle"][0])).to_contain_text("Not started")
-    expect(recipients.filter(has_text=learners["failed"][0])).to_contain_text("In progress")
+    expect(recipients.filter(has_text=learners["failed"][0])).to_contain_text("Below pass mark")
     expect(teacher.locator("main")).not_to_contain_text(learners["passed"][0])
     shots(teacher, "mail-class-reminder")
     teacher.get_by_role("button", name="Send the reminder").click()

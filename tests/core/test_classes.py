@@ -1,22 +1,18 @@
 import csv
 import io
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from quizapp.core.classes import (
     JOIN_CODE_ALPHABET,
-    AssignmentStatus,
-    QuizRecord,
-    assignment_status,
     csv_text,
     discrimination_index,
     due_from_local,
     file_slug,
     format_join_code,
     item_flags,
-    lesson_done_at,
     new_join_code,
     normalize_join_code,
 )
@@ -35,46 +31,6 @@ def test_a_due_date_is_read_in_the_class_time_zone():
     local = datetime(2026, 12, 1, 17, 0)
     assert due_from_local(local, "America/New_York") == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
     assert due_from_local(local, "Asia/Tokyo") == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("started", "completed", "now", "expected"),
-    [
-        (False, None, DUE - timedelta(days=1), AssignmentStatus.NOT_STARTED),
-        (True, None, DUE - timedelta(days=1), AssignmentStatus.IN_PROGRESS),
-        (True, DUE - timedelta(hours=1), DUE + timedelta(days=3), AssignmentStatus.ON_TIME),
-        (True, DUE, DUE + timedelta(days=3), AssignmentStatus.ON_TIME),
-        (True, DUE + timedelta(minutes=1), DUE + timedelta(days=3), AssignmentStatus.LATE),
-        (True, None, DUE + timedelta(seconds=1), AssignmentStatus.OVERDUE),
-        (False, None, DUE + timedelta(seconds=1), AssignmentStatus.OVERDUE),
-    ],
-)
-def test_assignment_status(started, completed, now, expected):
-    status = assignment_status(started=started, completed_at=completed, due_at=DUE, now=now)
-    assert status is expected
-
-
-def test_a_lesson_is_done_at_the_first_quiz_reaching_the_pass_mark():
-    early, later = DUE - timedelta(days=2), DUE - timedelta(days=1)
-    # Read as the database returns them, in no particular order.
-    quizzes = QuizRecord(pass_marks=(None, 50, 80, 81))
-    quizzes.add(0.8, later)
-    quizzes.add(0.5, early)
-    assert quizzes.best == 0.8
-    assert lesson_done_at(quizzes, None) == early
-    assert lesson_done_at(quizzes, 50) == early
-    assert lesson_done_at(quizzes, 80) == later
-    assert lesson_done_at(quizzes, 81) is None
-    # 2 of 3 is 66.67%, which reaches a pass mark of 66 but not 67.
-    two_of_three = QuizRecord(pass_marks=(66, 67))
-    two_of_three.add(2 / 3, early)
-    assert lesson_done_at(two_of_three, 66) == early
-    assert lesson_done_at(two_of_three, 67) is None
-    # A lesson without a quiz is done when read.
-    assert lesson_done_at(None, 80, read_at=later) == later
-    # A pass mark the record was not folded for is a mistake, not "never passed".
-    with pytest.raises(ValueError):
-        lesson_done_at(two_of_three, 80)
 
 
 def test_discrimination_separates_strong_and_weak_learners():

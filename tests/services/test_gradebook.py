@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from quizapp.core.classes import AssignmentStatus
+from quizapp.core.assignments import Status
 from quizapp.core.progress import percent
 from quizapp.core.scheduling import recall_probability
 from quizapp.services import classes
@@ -47,7 +47,7 @@ def test_recall_at_the_due_date_is_fsrs_retrievability_then(db, tmp_path):
     [mine] = learner_assignments(
         history=learner_history(learner), now=NOW, catalogue=catalogue_modules()
     )
-    assert mine.cell == cell and mine.cell.status is AssignmentStatus.ON_TIME
+    assert mine.cell == cell and mine.cell.status is Status.PASSED_ON_TIME
 
 
 def test_once_the_due_date_has_passed_recall_is_for_today(db, tmp_path):

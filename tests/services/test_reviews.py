@@ -30,7 +30,7 @@ def fuzzed(app):
 
 
 def card_for(user, question_id, now=START):
-    reviews.cards_for_answer(user=user, question_id=question_id, now=now)
+    reviews.cards_for_answer(user=user, question_ids=[question_id], now=now)
     return reviews.learner_card(
         user=user,
         card_id=reviews.db.session.scalar(

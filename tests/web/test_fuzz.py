@@ -38,6 +38,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.test import encode_multipart
 
 from quizapp.core.accounts import email_problem, normalize_email
+from quizapp.core.assignments import AnswersShown, AttemptPolicy, ScoreCounts
 from quizapp.core.classes import due_from_local, local_time
 from quizapp.core.scheduling import Rating
 from quizapp.core.tokens import fingerprint, make_token
@@ -45,6 +46,7 @@ from quizapp.db import utcnow
 from quizapp.models import (
     ROLES,
     Assignment,
+    AssignmentExtension,
     ClassInvitation,
     ClassMembership,
     Classroom,
@@ -78,6 +80,8 @@ WRONG_PASSWORD = "not the password 7"
 SOON = date.today() + timedelta(days=40)
 DUE = f"{SOON.isoformat()}T09:00"
 DUE_WITH_SECONDS = f"{(SOON + timedelta(days=9)).isoformat()}T17:30:00"
+# After any due date the assignment forms can set: an extension's.
+LATER_DUE = f"{(SOON + timedelta(days=60)).isoformat()}T18:00"
 
 
 def stream(*names: str) -> int:
@@ -583,6 +587,8 @@ class World:
             return (form.get(arg) or [""])[0]
         if kind == "code":
             return self.classroom().join_code
+        if kind == "id":
+            return str(self.ids[arg])
         if kind == "sort":
             return f"a{self.ids['assignment']}"
         if kind == "due":  # the assignment's due date as the form shows it
@@ -971,9 +977,53 @@ def check_new_class(world: World, sent: Sent) -> None:
     check_class_details(classroom, sent, creating=True)
 
 
+ATTEMPTS = ["3", "unlimited", "1", "10", "0", "11"]
+
+
+def expected_policy(sent: Sent) -> AttemptPolicy:
+    # A field left out takes the form's default: the best of three, answers after the attempt.
+    attempts = sent.first("attempts") or "3"
+    return AttemptPolicy(
+        None if attempts == "unlimited" else int(attempts),
+        AnswersShown(sent.first("answers_shown") or "after_attempt"),
+        ScoreCounts(sent.first("score_counts") or "best"),
+    )
+
+
+def prepare_extension(world: World, variant: str) -> None:
+    """The assignment, its learner in the class and no extension but the learner's own."""
+    prepare_assignment(world, variant)
+    world.ensure_member("learner")
+    world.session.execute(delete(AssignmentExtension))
+    assignment = world.session.get(Assignment, world.ids["assignment"])
+    world.session.add(
+        AssignmentExtension(
+            assignment_id=assignment.id,
+            user_id=world.ids["learner"],
+            due_at=assignment.due_at + timedelta(days=1),
+        )
+    )
+    world.session.commit()
+
+
+def check_extension(world: World, sent: Sent) -> None:
+    world.fresh()
+    assignment = world.session.get(Assignment, world.ids["assignment"])
+    extension = world.session.scalar(select(AssignmentExtension))
+    assert extension.user_id == world.ids["learner"] == int(sent.first("learners"))
+    due = due_from_local(parse_due(sent.form["due"]), world.classroom().time_zone)
+    assert extension.due_at == due > assignment.due_at
+
+
+def check_extension_gone(world: World, sent: Sent) -> None:
+    world.fresh()
+    assert world.session.scalar(select(AssignmentExtension)) is None
+
+
 def check_edit_assignment(world: World, sent: Sent) -> None:
     world.fresh()
     assignment = world.session.get(Assignment, world.ids["assignment"])
+    assert assignment.policy == expected_policy(sent)
     due = due_from_local(parse_due(sent.form["due"]), world.classroom().time_zone)
     assert assignment.due_at == due
     assert assignment.pass_mark == expected_pass_mark(sent)
@@ -1002,6 +1052,7 @@ def check_new_assignment(world: World, sent: Sent) -> None:
     )
     assert assignment.pass_mark == expected_pass_mark(sent)
     assert assignment.instructions == (sent.first("instructions") or "").strip()
+    assert assignment.policy == expected_policy(sent)
 
 
 def prepare_joiner(world: World, variant: str) -> None:
@@ -1496,6 +1547,76 @@ def check_register_page(world: World, sent: Sent) -> None:
     assert f'value="{escape(email)}"' in sent.response.get_data(as_text=True)
 
 
+def prepare_owned(world: World, variant: str) -> None:
+    """Class A owned by the instructor again, archived for the "archived" variant only, with
+    the colleague teaching it and the learner in it."""
+    world.fresh()
+    classroom = world.session.get(Classroom, world.ids["class_a"])
+    classroom.owner_id = world.ids["instructor"]
+    classroom.archived_at = utcnow() if variant == "archived" else None
+    world.session.commit()
+    prepare_co_instructor(world, variant)
+
+
+def refuse_transfer(world: World, sent: Sent) -> int | None:
+    # What the form reads (int() of the first value); only the colleague teaches class A.
+    try:
+        chosen = int(sent.first("user_id"))
+    except (TypeError, ValueError):
+        return 400
+    return None if chosen == world.ids["colleague"] else 400
+
+
+def check_transferred(world: World, sent: Sent) -> None:
+    assert world.classroom().owner_id == world.ids["colleague"]
+    assert world.membership("instructor").role == "instructor", "the old owner stays on"
+
+
+def check_archived(world: World, sent: Sent) -> None:
+    assert world.classroom().archived_at is not None
+
+
+def check_restored(world: World, sent: Sent) -> None:
+    assert world.classroom().archived_at is None
+
+
+SPARE = "Spare class"
+
+
+def prepare_spare_class(world: World, variant: str) -> None:
+    """A class of the instructor's, with a learner, an assignment and an invitation, made
+    again after each example that deleted it."""
+    world.fresh()
+    if world.ids.get("spare") and world.session.get(Classroom, world.ids["spare"]):
+        return
+    owner = world.session.get(User, world.ids["instructor"])
+    spare = classes.create_class(owner=owner, name=SPARE, description="", time_zone="UTC")
+    world.session.add(ClassMembership(class_id=spare.id, user_id=world.ids["joiner"]))
+    world.session.add(ClassInvitation(class_id=spare.id, email="spare@example.com"))
+    classes.create_assignment(
+        classroom=spare,
+        by=owner,
+        target="module:module-1",
+        due_local=datetime.combine(SOON, datetime.min.time()),
+        pass_mark=None,
+        now=utcnow(),
+    )
+    world.session.commit()
+    world.ids["spare"] = spare.id
+
+
+def refuse_class_deletion(world: World, sent: Sent) -> int | None:
+    typed = sent.first("confirm_name")
+    return None if typed is not None and typed.strip() == SPARE else 400
+
+
+def check_class_deleted(world: World, sent: Sent) -> None:
+    spare = world.ids["spare"]
+    for table in ("class_memberships", "assignments", "class_invitations"):
+        assert [row for row in sent.after[table] if row.class_id == spare] == [], table
+    assert [row.id for row in sent.after["classes"]] == [world.ids["class_a"], world.ids["class_c"]]
+
+
 NAMES = ["Line 3 (nights)", "Zoë\u2019s 名前 class", "\u05e9\u05dc\u05d5\u05dd class", "A" * 120]
 ZONES = ["UTC", "Europe/Paris", "Pacific/Kiritimati", "America/St_Johns", "Etc/GMT+12"]
 # The answer fields of each question type, the first values a right or wrong answer.
@@ -1674,14 +1795,57 @@ POST_ROUTES: dict[str, Route] = {
         writes=frozenset({"classes"}),
         check=check_code,
     ),
+    "classes.archive": Route(
+        viewer="instructor",
+        path=_in_class("/archive"),
+        variants=("active", "archived"),
+        writes=frozenset({"classes"}),
+        prepare=prepare_owned,
+        check=check_archived,
+        refused=lambda world, sent: 409 if sent.variant == "archived" else None,
+        examples=NO_FIELDS,
+    ),
+    "classes.delete": Route(
+        viewer="instructor",
+        path=lambda world, variant: f"/classes/{world.ids['spare']}/delete",
+        fields={"confirm_name": [SPARE, f"  {SPARE} ", "spare class", "Spare", "Line 3"]},
+        writes=frozenset({"classes", "class_memberships", "assignments", "class_invitations"}),
+        prepare=prepare_spare_class,
+        check=check_class_deleted,
+        refused=refuse_class_deletion,
+    ),
     "classes.delete_assignment": Route(
         viewer="instructor",
         path=lambda world, variant: (
             f"/classes/{world.ids['class_a']}/assignments/{world.ids['assignment']}/delete"
         ),
-        writes=frozenset({"assignments"}),
+        # Attempts taken for it stay, as practice: their link to it is cleared.
+        writes=frozenset({"assignments", "quiz_attempts"}),
         prepare=prepare_assignment,
         check=check_assignment_gone,
+    ),
+    "classes.extensions_page": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/assignments/{world.ids['assignment']}/extensions"
+        ),
+        fields={
+            "learners": [Live("id:learner"), Live("id:nobody"), Live("id:instructor"), "0"],
+            "due": [LATER_DUE, DUE_WITH_SECONDS, Live("due")],
+        },
+        writes=frozenset({"assignment_extensions"}),
+        prepare=prepare_extension,
+        check=check_extension,
+    ),
+    "classes.remove_extension": Route(
+        viewer="instructor",
+        path=lambda world, variant: (
+            f"/classes/{world.ids['class_a']}/assignments/{world.ids['assignment']}"
+            f"/extensions/{world.ids['learner']}/delete"
+        ),
+        writes=frozenset({"assignment_extensions"}),
+        prepare=prepare_extension,
+        check=check_extension_gone,
     ),
     "classes.edit": Route(
         viewer="instructor",
@@ -1703,6 +1867,9 @@ POST_ROUTES: dict[str, Route] = {
             "due": [DUE, DUE_WITH_SECONDS, Live("due")],
             "pass_mark": ["80", "", "1", "100"],
             "instructions": INSTRUCTIONS,
+            "attempts": ATTEMPTS,
+            "answers_shown": ["after_attempt", "each_question", "after_passing", "after_due"],
+            "score_counts": ["best", "first", "last"],
         },
         writes=frozenset({"assignments"}),
         check=check_edit_assignment,
@@ -1748,6 +1915,9 @@ POST_ROUTES: dict[str, Route] = {
             "due": [DUE, DUE_WITH_SECONDS],
             "pass_mark": ["80", "", "1", "100"],
             "instructions": INSTRUCTIONS,
+            "attempts": ATTEMPTS,
+            "answers_shown": ["after_attempt", "each_question", "after_passing", "after_due"],
+            "score_counts": ["best", "first", "last"],
         },
         writes=frozenset({"assignments"}),
         prepare=prepare_new_assignment,
@@ -1765,6 +1935,16 @@ POST_ROUTES: dict[str, Route] = {
         refused=refuse_instructor_removal,
         examples=NO_FIELDS,
     ),
+    "classes.restore": Route(
+        viewer="instructor",
+        path=_in_class("/restore"),
+        variants=("archived", "active"),
+        writes=frozenset({"classes"}),
+        prepare=prepare_owned,
+        check=check_restored,
+        refused=lambda world, sent: 409 if sent.variant == "active" else None,
+        examples=NO_FIELDS,
+    ),
     "classes.remove_learner": Route(
         viewer="instructor",
         path=lambda world, variant: (
@@ -1773,6 +1953,25 @@ POST_ROUTES: dict[str, Route] = {
         writes=frozenset({"class_memberships"}),
         prepare=lambda world, variant: world.ensure_member("learner"),
         check=check_learner_gone,
+    ),
+    "classes.transfer_ownership": Route(
+        viewer="instructor",
+        path=_in_class("/owner"),
+        fields={
+            "user_id": [
+                Live("id:colleague"),
+                Live("id:learner"),
+                Live("id:instructor"),
+                Live("id:admin"),
+                Live("id:nobody"),
+                "0",
+                "2147483648",
+            ]
+        },
+        writes=frozenset({"classes"}),
+        prepare=prepare_owned,
+        check=check_transferred,
+        refused=refuse_transfer,
     ),
     "invitations.invite": Route(
         viewer="instructor",
@@ -2020,12 +2219,22 @@ QUERY_ROUTES: dict[str, Route] = {
         },
         check=check_register_page,
     ),
+    "classes.overview": Route(
+        viewer="instructor",
+        path=_in_class(""),
+        query={
+            "roster_sort": ["name", "joined", "active", "email", ""],
+            "roster_order": ["desc", "asc", "up"],
+        },
+    ),
     "classes.grades": Route(
         viewer="instructor",
         path=_in_class("/gradebook"),
         query={
             "sort": ["name", "email", "leeches", Live("sort"), "a0", "a", "a²"],
             "dir": ["desc", "asc"],
+            "assignment": [Live("id:assignment"), "0", "x", "99999999999999999999"],
+            "status": ["not-started", "overdue", "passed-late", "nonsense"],
         },
     ),
 }
@@ -2036,15 +2245,17 @@ GET_WITHOUT_QUERY = frozenset(
         "auth.export",
         "auth.settings",
         "classes.analysis",
+        "classes.delete",
         "classes.edit",
         "classes.edit_assignment",
+        "classes.extensions_page",
         "classes.grades_csv",
         "classes.index",
         "classes.join",
         "classes.learner",
         "classes.new",
         "classes.new_assignment",
-        "classes.overview",
+        "classes.roster_csv",
         "health.healthz",
         "invitations.open",
         "learn.catalogue",

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from quizapp.db import utcnow
 from quizapp.models import (
+    AssignmentExtension,
     ClassInvitation,
     ClassMembership,
     Classroom,
@@ -92,10 +93,15 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "classes.edit": (LOGIN, 403, 404, 200, 404, 200),
     "classes.new_assignment": (LOGIN, 403, 404, 200, 404, 200),
     "classes.edit_assignment": (LOGIN, 403, 404, 200, 404, 200),
+    "classes.extensions_page": (LOGIN, 403, 404, 200, 404, 200),
     "classes.analysis": (LOGIN, 403, 404, 200, 404, 200),
     "classes.grades": (LOGIN, 403, 404, 200, 404, 200),
     "classes.grades_csv": (LOGIN, 403, 404, 200, 404, 200),
+    "classes.roster_csv": (LOGIN, 403, 404, 200, 404, 200),
     "classes.learner": (LOGIN, 403, 404, 200, 404, 200),
+    # Deciding a class's fate is its owner's: its other instructors, admins looking in
+    # included, and its learners are refused; outsiders learn nothing.
+    "classes.delete": (LOGIN, 403, 404, 200, 404, 403),
     "admin.users": (LOGIN, 403, 403, 403, 403, 200),
     # Getting back into an account is open to all; a link whose token is not one of ours
     # (as the URLs here carry) is a clear refusal for everyone.
@@ -147,6 +153,13 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "classes.new_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "classes.edit_assignment": (LOGIN, 403, 404, OK, 404, OK),
     "classes.delete_assignment": (LOGIN, 403, 404, OK, 404, OK),
+    "classes.extensions_page": (LOGIN, 403, 404, OK, 404, OK),
+    "classes.remove_extension": (LOGIN, 403, 404, OK, 404, OK),
+    # The owner's decisions (class A's instructor owns it), refused to everyone else.
+    "classes.transfer_ownership": (LOGIN, 403, 404, OK, 404, 403),
+    "classes.archive": (LOGIN, 403, 404, OK, 404, 403),
+    "classes.restore": (LOGIN, 403, 404, OK, 404, 403),
+    "classes.delete": (LOGIN, 403, 404, OK, 404, 403),
     "admin.change_role": (LOGIN, 403, 403, 403, 403, OK),
     # Anyone may ask for a reset link (the answer never says whether the address has an
     # account); a link that is not one of ours changes nothing.
@@ -191,6 +204,7 @@ class School:
     class_b: int
     code_a: str
     instructor_a: int
+    instructor_b: int
     learner_a: int
     learner_b: int
     assignment_a: int
@@ -272,6 +286,10 @@ class School:
                 "pass_mark": "80",
             },
             "classes.edit_assignment": {"due": "2030-03-01T09:00", "pass_mark": "50"},
+            "classes.extensions_page": {"learners": str(self.learner_a), "due": "2031-03-01T09:00"},
+            # Class B's instructor, who teaches class A too once its owner adds them.
+            "classes.transfer_ownership": {"user_id": str(self.instructor_b)},
+            "classes.delete": {"confirm_name": "Line 3"},
             "admin.change_role": {"role": "admin"},
             "invitations.invite": {"addresses": "invitee@example.com"},
         }.get(endpoint, {})
@@ -369,6 +387,7 @@ def school(app, db, tmp_path) -> School:
         class_b=class_b.id,
         code_a=class_a.join_code,
         instructor_a=users["instructor"].id,
+        instructor_b=users["other instructor"].id,
         learner_a=users["learner"].id,
         learner_b=users["other learner"].id,
         assignment_a=assignments[0].id,
@@ -628,6 +647,8 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
         assert count(db, ClassInvitation, ClassInvitation.id == school.invitation) == 0
     if may(viewer, "classes.edit"):
         teach_class_a(school, db, send)
+    if may(viewer, "classes.archive"):
+        own_class_a(school, db, send)
     in_class_a = (ClassMembership.class_id == school.class_a, ClassMembership.user_id == me)
     if may(viewer, "classes.join"):
         send("classes.join", 303)
@@ -639,6 +660,16 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
         owned = count(db, Classroom, Classroom.owner_id == me)
         send("classes.new", 303)
         assert count(db, Classroom, Classroom.owner_id == me) == owned + 1
+    if may(viewer, "classes.delete"):
+        # The class just made: class A was handed over above.
+        night = db.session.scalar(select(Classroom.id).where(Classroom.name == "Night shift"))
+        send(
+            "classes.delete",
+            Redirect("/classes", 303),
+            {"confirm_name": "Night shift"},
+            class_id=night,
+        )
+        assert count(db, Classroom, Classroom.id == night) == 0
     if may(viewer, "admin.change_role"):
         send("admin.change_role", Redirect("/admin/users", 303))
         assert user_row(db, school, "learner").role == "admin"
@@ -752,6 +783,11 @@ def teach_class_a(school: School, db, send) -> None:
     send("classes.edit", 303)
     send("classes.new_assignment", 303)
     send("classes.edit_assignment", 303)
+    send("classes.extensions_page", 303)
+    extended = (AssignmentExtension.user_id == school.learner_a,)
+    assert count(db, AssignmentExtension, *extended) == 1
+    send("classes.remove_extension", 303)
+    assert count(db, AssignmentExtension, *extended) == 0
     send("classes.delete_assignment", 303)
     send("classes.add_instructor", 303)
     colleague = user_id(db, school, "other instructor")
@@ -774,6 +810,20 @@ def teach_class_a(school: School, db, send) -> None:
         True
     ]
     school.code_a = renamed.join_code  # for whoever joins next
+
+
+def own_class_a(school: School, db, send) -> None:
+    """The owner's decisions about class A, after a day's teaching: archive it, restore it,
+    then hand it to class B's instructor, whom the day made a co-instructor."""
+    a = school.class_a
+    send("classes.archive", 303)
+    assert count(db, Classroom, Classroom.id == a, Classroom.archived_at.is_not(None)) == 1
+    send("classes.restore", 303)
+    assert count(db, Classroom, Classroom.id == a, Classroom.archived_at.is_(None)) == 1
+    send("classes.transfer_ownership", 303)
+    assert count(db, Classroom, Classroom.id == a, Classroom.owner_id == school.instructor_b) == 1
+    still = (ClassMembership.class_id == a, ClassMembership.user_id == school.instructor_a)
+    assert count(db, ClassMembership, *still, ClassMembership.role == "instructor") == 1
 
 
 def test_an_admin_who_joined_as_a_learner_can_leave_again(db, school):
