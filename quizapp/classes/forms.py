@@ -127,7 +127,7 @@ def pass_mark_field() -> PassMarkField:
         "Pass mark (%)",
         # NumberRange formats its message with %, so the sign is doubled.
         validators=[Optional(), NumberRange(1, 100, PASS_MARK_RANGE.replace("%", "%%"))],
-        description="Optional. A lesson counts as done when a quiz reaches it; "
+        description="Optional. A lesson is passed when the score that counts reaches it; "
         "without one, finishing the quiz is enough.",
     )
 
@@ -224,6 +224,11 @@ class EditAssignmentForm(PolicyForm):
 
 class LearnersField(ParseMessage, SelectMultipleField):
     parse_error = "Choose learners of this class from the list; reload the page."
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if any(not 1 <= number <= MAX_ID for number in self.data or []):
+            raise ValueError(self.parse_error)
 
 
 class ExtensionForm(FlaskForm):
