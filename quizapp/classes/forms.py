@@ -169,7 +169,7 @@ class PolicyForm(FlaskForm):
         choices=[SelectChoice(choice.value, choice.label) for choice in AnswersShown],
         default=DEFAULT_POLICY.answers_shown.value,
         validate_choice=False,
-        description="Shown after each question, a right answer can be copied into a retake.",
+        description="With “After each question”, a learner can copy right answers into a retake.",
     )
     score_counts = SelectField(
         "Score that counts",
