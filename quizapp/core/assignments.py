@@ -8,7 +8,9 @@ the CSV show its words.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -318,3 +320,24 @@ def governing(candidates: Sequence[tuple[int, datetime]], now: datetime) -> int 
     if ahead:
         return min(ahead, key=lambda c: (c[1], c[0]))[0]
     return max(candidates, key=lambda c: (c[1], c[0]))[0]
+
+
+def draw_questions(
+    pool: Sequence[int],
+    asked_before: Iterable[Sequence[int]],
+    per_attempt: int | None,
+    rng: random.Random,
+) -> list[int]:
+    """The questions of a new attempt, in the order asked: all of the pool, or `per_attempt`
+    of them, those asked least often in the learner's earlier attempts first (so a retake
+    meets questions it has not seen before it meets any twice), ties broken at random."""
+    questions = list(pool)
+    rng.shuffle(questions)
+    if per_attempt is None or per_attempt >= len(questions):
+        return questions
+    asked = Counter(question for attempt in asked_before for question in attempt)
+    # A stable sort of a shuffled list: equally asked questions stay in random order.
+    questions.sort(key=lambda question: asked[question])
+    drawn = questions[:per_attempt]
+    rng.shuffle(drawn)
+    return drawn

@@ -30,6 +30,8 @@ from quizapp.core.yaml_lines import LineDict, LineList, YamlSyntaxError, line_of
 
 LESSON_WORDS = (250, 700)
 QUIZ_SIZE = (5, 10)
+# Fewer questions than this and one lucky guess decides a pass mark.
+MIN_PER_ATTEMPT = 4
 LESSON_FILE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9]+(-[a-z0-9]+)*)\.md$")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019\-]*")
 
@@ -48,6 +50,9 @@ class LessonFrontMatter(StrictModel):
     minutes: Annotated[int, Field(ge=2, le=5)]
     objectives: Annotated[list[ShortText], Field(min_length=2, max_length=5)]
     sources: Annotated[list[SourceRef], Field(min_length=1)]
+    # Optional: each attempt asks this many of the lesson's questions, a retake favouring
+    # those asked least before; without it every attempt asks them all.
+    questions_per_attempt: Annotated[int | None, Field(ge=MIN_PER_ATTEMPT)] = None
 
 
 class SourceDocument(StrictModel):
@@ -92,6 +97,9 @@ class LessonContent:
     objectives: list[str]
     sources: list[SourceRef]
     body: str
+    questions_per_attempt: int | None = None
+    # Where `questions_per_attempt` is written, for a problem found once the quiz is counted.
+    questions_per_attempt_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -277,6 +285,8 @@ def _load_lesson(
         objectives=list(spec.objectives),
         sources=list(spec.sources),
         body=body.strip() + "\n",
+        questions_per_attempt=spec.questions_per_attempt,
+        questions_per_attempt_line=data.key_lines.get("questions_per_attempt", 1) + front_line - 1,
     )
 
 
@@ -463,6 +473,14 @@ def load_content(root: Path) -> tuple[Catalogue, list[Problem]]:
                 problems.add(
                     where, 1, f"the quiz has {size} questions; a lesson needs {low} to {high}"
                 )
+        per_attempt = lesson.questions_per_attempt
+        if per_attempt is not None and size and per_attempt >= size:
+            problems.add(
+                lesson_files[lesson.slug],
+                lesson.questions_per_attempt_line,
+                f"questions_per_attempt is {per_attempt} but the quiz has {size} questions: "
+                "use fewer, so retakes can ask others, or leave it out to ask them all",
+            )
 
     problems.problems.sort(key=lambda p: (p.path, p.line))
     return catalogue, problems.problems

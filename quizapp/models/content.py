@@ -46,6 +46,8 @@ class Lesson(ContentItem, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
     minutes: Mapped[int]
+    # How many of its questions an attempt asks (None: all), retakes drawing others first.
+    questions_per_attempt: Mapped[int | None]
     objectives: Mapped[list[str]] = mapped_column(JSON)
     sources: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)

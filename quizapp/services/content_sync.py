@@ -116,6 +116,7 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "title": spec.title,
             "position": spec.position,
             "minutes": spec.minutes,
+            "questions_per_attempt": spec.questions_per_attempt,
             "objectives": spec.objectives,
             "sources": [cited(catalogue, ref) for ref in spec.sources],
             "body": spec.body,

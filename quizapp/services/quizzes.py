@@ -18,7 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from quizapp.core.assignments import PRACTICE, AnswersShown, AttemptPolicy, Standing, governing
+from quizapp.core.assignments import (
+    PRACTICE,
+    AnswersShown,
+    AttemptPolicy,
+    Standing,
+    draw_questions,
+    governing,
+)
 from quizapp.core.progress import percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.core.words import plural
@@ -135,7 +142,16 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
     if not question_ids:
         raise Refused(404, "This lesson has no quiz yet.")
     seed = secrets.randbits(31)
-    random.Random(seed).shuffle(question_ids)
+    asked_before = []
+    if lesson.questions_per_attempt is not None:
+        asked_before = db.session.scalars(
+            select(QuizAttempt.question_ids).where(
+                QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id
+            )
+        ).all()
+    question_ids = draw_questions(
+        question_ids, asked_before, lesson.questions_per_attempt, random.Random(seed)
+    )
     attempt = QuizAttempt(
         user_id=user.id,
         lesson_id=lesson.id,

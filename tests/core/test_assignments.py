@@ -1,3 +1,4 @@
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from quizapp.core.assignments import (
     Status,
     assignment_progress,
     default_policy,
+    draw_questions,
     governing,
     reaches_pass_mark,
 )
@@ -167,3 +169,19 @@ def test_the_soonest_assignment_still_due_governs_a_new_attempt():
     assert governing([(1, AFTER), (2, DUE)], BEFORE) == 2
     # All past: the one due last, whose late work still counts the most recently.
     assert governing([(1, DUE), (2, DUE - timedelta(days=3))], AFTER) == 1
+
+
+def test_a_retake_asks_the_questions_met_least_first():
+    pool = list(range(1, 9))
+    rng = random.Random(7)
+    first = draw_questions(pool, [], 6, rng)
+    assert len(first) == 6 == len(set(first)) and set(first) <= set(pool)
+    second = draw_questions(pool, [first], 6, rng)
+    unseen = set(pool) - set(first)
+    assert unseen <= set(second), "both questions not asked before come first"
+    # The third attempt takes every question asked once before any asked twice.
+    third = draw_questions(pool, [first, second], 6, rng)
+    asked_once = set(first) ^ set(second)
+    assert asked_once <= set(third)
+    assert sorted(draw_questions(pool, [first], None, rng)) == pool
+    assert sorted(draw_questions(pool, [], 8, rng)) == pool

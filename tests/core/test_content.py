@@ -242,3 +242,25 @@ def test_cited_source_files_must_be_listed_in_sources_yaml(tree):
         f"module-1-lesson-1.yaml:{quiz_line}: question module-1-lesson-1-q01: source file "
         "'998_unknown.txt' is not listed in sources.yaml" in found
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("5", "questions_per_attempt is 5 but the quiz has 5 questions: use fewer"),
+        ("9", "questions_per_attempt is 9 but the quiz has 5 questions: use fewer"),
+        ("2", "questions_per_attempt: Input should be greater than or equal to 4"),
+        ("some", "questions_per_attempt"),
+    ],
+)
+def test_questions_per_attempt_must_leave_others_for_a_retake(tree, value, message):
+    replace(tree, LESSON, "minutes: 3", f"minutes: 3\nquestions_per_attempt: {value}")
+    line = line_number(tree, LESSON, "questions_per_attempt")
+    found = [m for m in messages(tree) if m.startswith(f"01-lesson-1.md:{line}: ")]
+    assert any(message in m for m in found), messages(tree)
+
+
+def test_questions_per_attempt_below_the_quiz_is_valid(tree):
+    replace(tree, LESSON, "minutes: 3", "minutes: 3\nquestions_per_attempt: 4")
+    catalogue, problems = load_content(tree)
+    assert problems == [] and catalogue.lessons[0].questions_per_attempt == 4

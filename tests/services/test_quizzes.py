@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from quizapp.models import ActivityDay, LessonProgress, QuizAnswer
+from quizapp.models import ActivityDay, LessonProgress, Question, QuizAnswer
 from quizapp.services import progress, quizzes
 from quizapp.services.catalogue import live_lesson
 from tests.factories import create_user, sync_tree, write_content
@@ -169,3 +169,24 @@ def test_layouts_depend_only_on_the_seed(db, lessons):
     step = quizzes.question_step(attempt, 1)
     again = step.spec.layout(random.Random(f"{attempt.seed}:{step.question.id}"))
     assert again == step.layout
+
+
+def test_a_retake_asks_first_the_questions_the_last_attempt_left_out(db, tmp_path):
+    root = write_content(tmp_path, questions_per_lesson=6)
+    lesson_file = root / "lessons" / "module-1" / "01-lesson-1.md"
+    text = lesson_file.read_text().replace("minutes: 3", "minutes: 3\nquestions_per_attempt: 4")
+    lesson_file.write_text(text)
+    sync_tree(root)
+    db.session.commit()
+    lesson = live_lesson("module-1-lesson-1")
+    user = create_user()
+    first = quizzes.start_attempt(user=user, lesson=lesson, now=NOW)
+    assert len(first.question_ids) == first.max_score == 4
+    for position in range(1, 5):
+        answer(user, first, position)
+    assert first.submitted_at is not None and first.score == 4
+    second = quizzes.start_attempt(user=user, lesson=lesson, now=NOW + timedelta(minutes=5))
+    pool = set(db.session.scalars(select(Question.id).where(Question.lesson_id == lesson.id)))
+    left_out = pool - set(first.question_ids)
+    assert len(second.question_ids) == 4 and len(left_out) == 2
+    assert left_out <= set(second.question_ids)
