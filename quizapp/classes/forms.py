@@ -144,6 +144,7 @@ def instructions_field() -> TextAreaField:
         ],
         description="Optional. Shown to learners with the assignment. Markdown works: "
         "**bold**, lists, links.",
+        render_kw={"rows": 8},
     )
 
 

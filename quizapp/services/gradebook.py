@@ -81,6 +81,8 @@ class Cell:
     completed_at: datetime | None
     # Each lesson's own standing, in course order: the Lessons pages show a module's lessons.
     lesson_standings: tuple[tuple[int, Standing], ...] = ()
+    # Whether `due_at` is the learner's extension rather than the class's date.
+    extended: bool = False
 
     @property
     def status(self) -> Status:
@@ -388,6 +390,7 @@ def _cell(evidence: _Evidence, assignment: Assignment, user_id: int, now: dateti
         mastery_percent=recall_now,
         recall_at_due_percent=recall_at_due,
         completed_at=progress.completed_at,
+        extended=due_at != assignment.due_at,
         lesson_standings=tuple(
             (lesson_id, standing_of([outcome], due_at=due_at, now=now)[0])
             for lesson_id, outcome in zip(lesson_ids, outcomes, strict=True)

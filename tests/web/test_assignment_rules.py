@@ -188,6 +188,7 @@ def test_an_extension_gives_one_learner_their_own_due_date(app, db, course, cloc
     assert "Overdue" in words(text(other.get("/today")))
     book = rows_of(text(teacher.get(f"{class_url}/gradebook")))
     assert "Not started" in book["Lea"] and "Overdue" in book["Max"]
+    assert "Own due date (extended)" in book["Lea"] and "extended" not in book["Max"]
     attempt_url, _ = take_quiz(learner, RIGHT_ANSWERS, lesson=LESSON)
     learner.get(attempt_url, follow_redirects=True)
     assert "Passed on time" in rows_of(text(teacher.get(f"{class_url}/gradebook")))["Lea"]
