@@ -162,6 +162,26 @@ def replay(
     return memory
 
 
+def suggested_rating(score: float) -> Rating:
+    """The rating an answer's grade suggests (a fraction of full marks): a wrong answer
+    Again, a partly right one Hard, a right one Good. The learner may pick any of the four:
+    a lucky guess deserves Again, an answer known cold Easy."""
+    if score >= 1:
+        return Rating.GOOD
+    return Rating.HARD if score > 0 else Rating.AGAIN
+
+
+_UNITS = {"min": "minute", "h": "hour", "d": "day", "mo": "month", "y": "year"}
+
+
+def spell_interval(wait: timedelta) -> str:
+    """`format_interval` in words, as a screen reader should say it: "1 minute", "8 days",
+    "2.5 months"."""
+    number, unit = format_interval(wait).split()
+    word = _UNITS[unit]
+    return f"{number} {word}" if number == "1" else f"{number} {word}s"
+
+
 def format_interval(wait: timedelta) -> str:
     """A wait in the units a learner thinks in: "1 min", "10 min", "3 h", "4 d", "2.5 mo"."""
     seconds = max(0.0, wait.total_seconds())

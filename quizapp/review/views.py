@@ -97,7 +97,7 @@ def answer(card_id: int):
         return show_question(item, form, 400, str(error))
     except Refused as error:
         return render_error(error.status, error.message)
-    ticket = signer().dumps([card.id, card.reps, reveal.correct, elapsed_ms(shown_at, now)])
+    ticket = signer().dumps([card.id, card.reps, elapsed_ms(shown_at, now)])
     return render_template(
         "review/reveal.html", item=item, reveal=reveal, rate_form=RateForm(ticket=ticket)
     )
@@ -111,14 +111,12 @@ def rate(card_id: int):
     if not form.validate():
         return render_error(400, "The rating could not be read. Go back and choose one button.")
     try:
-        ticket_card, reps, correct, duration = signer().loads(
-            form.ticket.data, max_age=TICKET_MAX_AGE_S
-        )
+        ticket_card, reps, duration = signer().loads(form.ticket.data, max_age=TICKET_MAX_AGE_S)
     except (BadData, ValueError):
         return render_error(400, "The rating was altered or is too old. Answer the card again.")
     rating = Rating(form.rating.data)
-    if ticket_card != card.id or rating not in reviews.allowed_ratings(bool(correct)):
-        return render_error(400, "That rating does not fit your answer.")
+    if ticket_card != card.id:
+        return render_error(400, "That rating was for another card. Answer this one again.")
     try:
         reviews.record_review(
             user=current_user,

@@ -29,6 +29,8 @@ from quizapp.core.scheduling import (
     preview,
     replay,
     review,
+    spell_interval,
+    suggested_rating,
 )
 from quizapp.db import db, upsert
 from quizapp.models import Question, ReviewCard, ReviewLog, User
@@ -279,18 +281,23 @@ def card_question(card: ReviewCard) -> CardQuestion:
     return CardQuestion(card, card.question)
 
 
-def allowed_ratings(correct: bool) -> tuple[Rating, ...]:
-    """A wrong answer is rated Again; after a right one the learner picks Hard, Good or Easy."""
-    return (Rating.HARD, Rating.GOOD, Rating.EASY) if correct else (Rating.AGAIN,)
+@dataclass(frozen=True)
+class RatingChoice:
+    rating: Rating
+    # The wait the rating would give, short for the button ("10 min") and spelled out for
+    # its accessible name ("10 minutes").
+    wait: str
+    spoken_wait: str
 
 
 @dataclass(frozen=True)
 class Reveal:
-    """What the learner sees after answering a card: the feedback, and the ratings they may
-    give with the wait each would mean, as on Anki's answer buttons."""
+    """What the learner sees after answering a card: the feedback, and the four ratings with
+    the wait each would mean, as on Anki's answer buttons, the one the grade suggests
+    pre-selected."""
 
     feedback: Feedback
-    choices: list[tuple[Rating, str]]
+    choices: list[RatingChoice]
     default: Rating
     memory: Memory
 
@@ -300,8 +307,8 @@ class Reveal:
 
     @property
     def lapses_after(self) -> int:
-        """Failures once this answer is rated: a wrong one can only be rated Again."""
-        return self.memory.lapses + (not self.correct)
+        """Failures if the learner takes the suggested rating."""
+        return self.memory.lapses + (self.default is Rating.AGAIN)
 
     @property
     def is_leech(self) -> bool:
@@ -321,11 +328,13 @@ def check_answer(
     feedback = answer_feedback(item.spec, item.layout, response)
     memory = memory_of(item.card)
     waits = preview(memory, now, review_settings(user))
-    correct = feedback.grade.correct
     return Reveal(
         feedback,
-        [(rating, format_interval(waits[rating])) for rating in allowed_ratings(correct)],
-        Rating.GOOD if correct else Rating.AGAIN,
+        [
+            RatingChoice(rating, format_interval(waits[rating]), spell_interval(waits[rating]))
+            for rating in Rating
+        ],
+        suggested_rating(feedback.grade.score),
         memory,
     )
 

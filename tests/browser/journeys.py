@@ -135,7 +135,7 @@ def answer_review_card(page: Page, *, rating: str = "Good") -> str:
     fill_answer(page, course().spec_for(prompt))
     page.get_by_role("button", name="Check answer").click()
     expect(heading(page, "Right!")).to_be_visible()
-    page.get_by_role("button", name=re.compile(rf"^{rating} again in")).click()
+    page.get_by_role("button", name=re.compile(rf"^{rating}, ")).click()
     return prompt
 
 
@@ -185,11 +185,15 @@ def learner_journey(page: Page, stop: Stop, clock: Clock) -> None:
         fill_answer(page, course().spec_for(prompt))
         page.get_by_role("button", name="Check answer").click()
         expect(heading(page, "Right!")).to_be_visible()
-        expect(page.get_by_role("group", name="How hard was it to recall?")).to_be_visible()
-        # A new card answered right: Good brings it back in minutes, Easy in days.
-        good = page.get_by_role("button", name=re.compile(r"^Good again in \d+ min$"))
+        expect(page.get_by_role("group", name="How well did you recall it?")).to_be_visible()
+        # A card answered right: four ratings, Good suggested; Again is there for a guess.
+        again = page.get_by_role("button", name=re.compile(r"^Again, \d+ minutes?$"))
+        expect(again).to_be_visible()
+        good = page.get_by_role(
+            "button", name=re.compile(r"^Good, \d+ (minutes|days?) \(suggested\)$")
+        )
         expect(good).to_be_visible()
-        easy = page.get_by_role("button", name=re.compile(r"^Easy again in \d+ d$"))
+        easy = page.get_by_role("button", name=re.compile(r"^Easy, \d+ days?$"))
         expect(easy).to_be_visible()
         if step == 0:
             stop(page, "review-reveal")

@@ -150,3 +150,17 @@ def test_replaying_the_log_reproduces_the_memory_exactly(ratings, delays):
         log.append(LoggedReview(rating, now, memory.due))
         now = memory.due + timedelta(minutes=delay)
     assert replay(log, created=START, settings=fuzzed) == memory
+
+
+def test_the_grade_suggests_a_rating_and_intervals_are_spelled_out():
+    from datetime import timedelta
+
+    from quizapp.core.scheduling import Rating, spell_interval, suggested_rating
+
+    assert suggested_rating(0.0) is Rating.AGAIN
+    assert suggested_rating(0.5) is Rating.HARD
+    assert suggested_rating(1.0) is Rating.GOOD
+    assert spell_interval(timedelta(seconds=40)) == "1 minute"
+    assert spell_interval(timedelta(minutes=10)) == "10 minutes"
+    assert spell_interval(timedelta(days=1)) == "1 day"
+    assert spell_interval(timedelta(days=75)) == "2.5 months"

@@ -93,16 +93,23 @@ def test_quiz_answers_become_new_cards_and_the_dashboard_counts_them(reviewer, d
     assert re.search(r'big-number">6<', today) and "Start reviewing" in today
 
 
-def test_a_right_answer_offers_hard_good_easy_with_their_intervals(reviewer, db):
+def test_every_answer_offers_four_ratings_with_their_intervals(reviewer, db):
     _, html = card_page(reviewer)
     assert "new card" in html and "6 new" in html
     assert_accessible(html)
     card_id, reveal = answer_card(reviewer)
     assert "Right!" in reveal
     buttons = re.findall(
-        r'value="(\d)"[^>]*>\s*(\w+) <span class="rating-wait">again in ([^<]+)<', reveal
+        r'value="(\d)"[^>]*aria-label="([^"]+)"[^>]*>\s*(\w+) <span class="rating-wait">([^<]+)<',
+        reveal,
     )
-    assert buttons == [("2", "Hard", "6 min"), ("3", "Good", "10 min"), ("4", "Easy", "8 d")]
+    assert buttons == [
+        ("1", "Again, 1 minute", "Again", "1 min"),
+        ("2", "Hard, 6 minutes", "Hard", "6 min"),
+        ("3", "Good, 10 minutes (suggested)", "Good", "10 min"),
+        ("4", "Easy, 8 days", "Easy", "8 d"),
+    ]
+    assert "Your answer was right, so Good is suggested" in reveal
     assert_accessible(reveal)
     response = rate(reviewer, card_id, reveal, 3)
     assert response.status_code == 303 and response.headers["Location"] == "/review"
@@ -111,11 +118,22 @@ def test_a_right_answer_offers_hard_good_easy_with_their_intervals(reviewer, db)
     assert card.reps == 1 and card.step == 1
 
 
-def test_a_wrong_answer_can_only_be_rated_again(reviewer, db):
+def test_a_wrong_answer_suggests_again_and_a_right_one_may_be_rated_again(reviewer, db):
     card_id, reveal = answer_card(reviewer, WRONG_ANSWERS)
-    assert "Again" in reveal and "Easy" not in reveal
-    assert rate(reviewer, card_id, reveal, 4).status_code == 400
+    if "Partly right" in reveal:
+        assert "Your answer was partly right, so Hard is suggested" in reveal
+        assert re.search(r'aria-label="Hard, [^"]+ \(suggested\)"', reveal)
+    else:
+        assert "Your answer was wrong, so Again is suggested" in reveal
+        assert 'aria-label="Again, 1 minute (suggested)"' in reveal
+    for bad in (0, 5, "x"):
+        assert rate(reviewer, card_id, reveal, bad).status_code == 400
     assert logs(db) == 0
+    assert rate(reviewer, card_id, reveal, 1).status_code == 303
+    assert db.session.get(ReviewCard, int(card_id)).lapses == 1
+    # A lucky guess: right, but the learner knows they did not recall it.
+    card_id, reveal = answer_card(reviewer)
+    assert "Right!" in reveal
     assert rate(reviewer, card_id, reveal, 1).status_code == 303
     assert db.session.get(ReviewCard, int(card_id)).lapses == 1
 
@@ -287,7 +305,7 @@ def test_a_new_learner_reviews_over_several_days(logged_in, course, db, clock):
     waits = set()
     for _ in range(12):
         card_id, reveal = answer_card(logged_in)
-        waits |= set(re.findall(r'class="rating-wait">again in ([^<]+)<', reveal))
+        waits |= set(re.findall(r'class="rating-wait">([^<]+)<', reveal))
         assert rate(logged_in, card_id, reveal, 4).status_code == 303
     assert {"6 min", "10 min", "8 d"} <= waits
     undone = logged_in.submit("/review/undo", {}, form_url="/review")
