@@ -308,3 +308,24 @@ def stored_response(question, *, right: bool):
 
     spec = question_spec(question)
     return spec.right_response() if right else mistaken_response(spec, random.Random(question.id))
+
+
+def time_passes(user_id: int, minutes: int) -> None:
+    """`minutes` pass for the learner's review cards and log (committed), for tests that run
+    on the real clock: a question answered in a quiz is due again only minutes later."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from quizapp.models import ReviewCard, ReviewLog
+
+    back = timedelta(minutes=minutes)
+    for card in db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == user_id)):
+        card.due -= back
+        card.created_at -= back
+        if card.last_review is not None:
+            card.last_review -= back
+    for log in db.session.scalars(select(ReviewLog).where(ReviewLog.user_id == user_id)):
+        log.reviewed_at -= back
+        log.due -= back
+    db.session.commit()

@@ -112,15 +112,19 @@ def test_srs_rebuild_reports_and_repairs_cards_that_drifted_from_the_log(app, db
     sync_tree(write_content(tmp_path))
     user = create_user()
     reviews.cards_for_answer(
-        user=user, question_ids=[db.session.scalar(select(Question.id))], now=utcnow()
+        user=user, answers=[(db.session.scalar(select(Question.id)), True)], now=utcnow()
     )
     card = db.session.scalar(select(ReviewCard))
+    # The quiz answer is the card's first step, logged, so a review is its second.
+    assert card.reps == 1
     reviews.record_review(
-        user=user, card=card, reps_seen=0, rating=Rating.GOOD, now=utcnow(), duration_ms=None
+        user=user, card=card, reps_seen=1, rating=Rating.GOOD, now=utcnow(), duration_ms=None
     )
-    card.stability = 50.0
     db.session.commit()
     runner = app.test_cli_runner()
+    assert runner.invoke(args=["srs", "rebuild", "--check"]).exit_code == 0
+    card.stability = 50.0
+    db.session.commit()
     check = runner.invoke(args=["srs", "rebuild", "--check"])
     assert check.exit_code == 1 and "1 cards checked, 1 differ" in check.output
     fixed = runner.invoke(args=["srs", "rebuild"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +13,8 @@ from quizapp.db import created_at, db, intpk
 
 if TYPE_CHECKING:
     from quizapp.models.content import Question
+
+REVIEW, QUIZ = "review", "quiz"
 
 
 class ReviewCard(db.Model):
@@ -50,6 +52,7 @@ class ReviewLog(db.Model):
     __table_args__ = (
         Index("ix_review_logs_user_id_reviewed_at", "user_id", "reviewed_at"),
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating"),
+        CheckConstraint("kind IN ('review', 'quiz')", name="kind"),
     )
 
     id: Mapped[intpk]
@@ -73,3 +76,7 @@ class ReviewLog(db.Model):
     voided_at: Mapped[datetime | None]
     # The card's first review: counted against the daily limit of new cards.
     was_new: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # "quiz": the quiz answer a card was born from, its first step (Good if right, Again if
+    # not), so a question just answered is not asked again within the minute. Replayed like
+    # any review, it is neither counted as one nor undone from the review page.
+    kind: Mapped[str] = mapped_column(String(8), default=REVIEW, server_default=REVIEW)

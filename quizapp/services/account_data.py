@@ -179,6 +179,8 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
         "review_log": [
             {
                 "question": slug,
+                # "quiz": the quiz answer that began the card; "review": a review.
+                "kind": log.kind,
                 "rating": log.rating,
                 "reviewed_at": _iso(log.reviewed_at),
                 "duration_ms": log.duration_ms,

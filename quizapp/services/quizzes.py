@@ -190,6 +190,9 @@ _QUESTION_WITH_ANSWER = (
     .where(Question.id == bindparam("question_id"))
 )
 _ANSWERED = select(QuizAnswer.question_id).where(QuizAnswer.attempt_id == bindparam("attempt_id"))
+_ANSWERS_GRADED = select(QuizAnswer.question_id, QuizAnswer.is_correct).where(
+    QuizAnswer.attempt_id == bindparam("attempt_id")
+)
 _ANSWER_TOTALS = select(func.count(), func.coalesce(func.sum(QuizAnswer.score), 0.0)).where(
     QuizAnswer.attempt_id == bindparam("attempt_id")
 )
@@ -290,7 +293,7 @@ def submit_answer(
         raise AlreadyAnswered() from None
     progress.activity_recorded(user=user, now=now, answers=1)
     if attempt.answers_shown in _CARDS_AT_ONCE:
-        reviews.cards_for_answer(user=user, question_ids=[step.question.id], now=now)
+        reviews.cards_for_answer(user=user, answers=[(step.question.id, grade.correct)], now=now)
     finish_if_complete(user=user, attempt=attempt, now=now)
     return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
 
@@ -356,8 +359,8 @@ def release_cards(*, user: User, attempt: QuizAttempt, now: datetime) -> None:
     """The attempt's questions join the learner's reviews once its answers may be seen (the
     policies that show them only after passing or the due date); idempotent."""
     if attempt.answers_shown not in _CARDS_AT_ONCE:
-        answered = db.session.scalars(_ANSWERED, {"attempt_id": attempt.id})
-        reviews.cards_for_answer(user=user, question_ids=list(answered), now=now)
+        answered = db.session.execute(_ANSWERS_GRADED, {"attempt_id": attempt.id})
+        reviews.cards_for_answer(user=user, answers=[tuple(row) for row in answered], now=now)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select, true, update
+from sqlalchemy import (
+    Boolean,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,14 +39,16 @@ from quizapp.core.scheduling import (
     Rating,
     ReviewSettings,
     format_interval,
+    new_memory,
     preview,
     replay,
     review,
     spell_interval,
     suggested_rating,
 )
-from quizapp.db import db, upsert
+from quizapp.db import UTCDateTime, db, in_list, upsert
 from quizapp.models import Question, ReviewCard, ReviewLog, User
+from quizapp.models.review import QUIZ, REVIEW
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
 from quizapp.services.errors import Refused
@@ -41,6 +56,9 @@ from quizapp.services.errors import Refused
 # Learning steps are minutes apart: show one that falls due this soon rather than make the
 # learner wait for it, as Anki's "learn ahead" limit does.
 LEARN_AHEAD = timedelta(minutes=20)
+# ...but not a card answered this recently: a question just answered in a quiz, or rated
+# Good a moment ago, would otherwise be asked again within seconds.
+LEARN_AHEAD_GAP = timedelta(minutes=5)
 
 
 def review_settings(user: User) -> ReviewSettings:
@@ -99,23 +117,78 @@ def _card_created(insert):
     return insert(ReviewCard).on_conflict_do_nothing(index_elements=["user_id", "question_id"])
 
 
-def cards_for_answer(*, user: User, question_ids: Sequence[int], now: datetime) -> None:
-    """Every question answered in a quiz becomes a review card for the learner, once."""
-    if not question_ids:
+# The quiz rows of the cards just created, read off the cards themselves: one statement
+# whether or not any card was new, so answering runs the same queries every time. A first
+# step failed is the card's one lapse.
+_FIRST_STEPS_LOGGED = insert(ReviewLog.__table__).from_select(
+    [
+        "card_id",
+        "user_id",
+        "question_id",
+        "rating",
+        "reviewed_at",
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "card_before",
+        "was_new",
+        "kind",
+    ],
+    select(
+        ReviewCard.id,
+        ReviewCard.user_id,
+        ReviewCard.question_id,
+        case((ReviewCard.lapses > 0, int(Rating.AGAIN)), else_=int(Rating.GOOD)),
+        ReviewCard.created_at,
+        ReviewCard.state,
+        ReviewCard.step,
+        ReviewCard.stability,
+        ReviewCard.difficulty,
+        ReviewCard.due,
+        bindparam("card_before", type_=ReviewLog.card_before.type),
+        literal(True),
+        literal(QUIZ),
+    ).where(
+        ReviewCard.user_id == bindparam("user_id"),
+        in_list(ReviewCard.question_id, "question_ids"),
+        ReviewCard.reps == 1,
+        ReviewCard.created_at == bindparam("now", type_=UTCDateTime()),
+        ~exists().where(ReviewLog.card_id == ReviewCard.id),
+    ),
+)
+
+
+def cards_for_answer(*, user: User, answers: Sequence[tuple[int, bool]], now: datetime) -> None:
+    """Every question answered in a quiz, (question id, answered right), becomes a review
+    card for the learner, once. The answer is the card's first step, logged as a quiz row:
+    Good when right, Again when not, so it comes back in minutes, not within the minute.
+    Two statements, whatever the answers."""
+    if not answers:
         return
+    settings = review_settings(user)
+    born = new_memory(now)
     db.session.execute(
         _card_created(),
         [
             {
                 "user_id": user.id,
                 "question_id": question_id,
-                "due": now,
-                "state": int(CardState.LEARNING),
-                "step": 0,
                 "created_at": now,
+                **_columns(review(born, Rating.GOOD if right else Rating.AGAIN, now, settings)),
             }
-            for question_id in question_ids
+            for question_id, right in answers
         ],
+    )
+    db.session.execute(
+        _FIRST_STEPS_LOGGED,
+        {
+            "user_id": user.id,
+            "question_ids": [question_id for question_id, _ in answers],
+            "now": now,
+            "card_before": _snapshot(born),
+        },
     )
 
 
@@ -142,7 +215,13 @@ _DUE_CARD = and_(
     ReviewCard.suspended_at.is_(None),
     or_(
         and_(ReviewCard.state == int(CardState.REVIEW), ReviewCard.due < bindparam("day_end")),
-        and_(ReviewCard.state != int(CardState.REVIEW), ReviewCard.due <= bindparam("soon")),
+        and_(ReviewCard.state != int(CardState.REVIEW), ReviewCard.due <= bindparam("now")),
+        # Learning ahead, but never a card seen in the last few minutes.
+        and_(
+            ReviewCard.state != int(CardState.REVIEW),
+            ReviewCard.due <= bindparam("soon"),
+            ReviewCard.last_review <= bindparam("settled"),
+        ),
     ),
 )
 _REVIEWED_TODAY = (
@@ -154,6 +233,7 @@ _REVIEWED_TODAY = (
     .where(
         ReviewLog.user_id == _USER,
         ReviewLog.voided_at.is_(None),
+        ReviewLog.kind == REVIEW,
         ReviewLog.reviewed_at >= bindparam("day_start"),
     )
     .subquery()
@@ -213,6 +293,7 @@ def _day_params(user: User, now: datetime) -> dict:
         "user_id": user.id,
         "now": now,
         "soon": now + LEARN_AHEAD,
+        "settled": now - LEARN_AHEAD_GAP,
         "day_start": day_end(day - timedelta(days=1), user.time_zone),
         "day_end": day_end(day, user.time_zone),
     }
@@ -394,7 +475,11 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
     """Void the learner's latest review and put its card back exactly as it was."""
     log = db.session.scalar(
         select(ReviewLog)
-        .where(ReviewLog.user_id == user.id, ReviewLog.voided_at.is_(None))
+        .where(
+            ReviewLog.user_id == user.id,
+            ReviewLog.voided_at.is_(None),
+            ReviewLog.kind == REVIEW,
+        )
         .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
         .limit(1)
     )

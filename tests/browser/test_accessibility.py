@@ -54,7 +54,7 @@ def test_more_pages_pass_axe(new_page, width, axe_js, app_db):
     expect(heading(page, "Duties and responsibilities")).to_be_visible()
     checks(page, "module")
     page.goto("/review")
-    expect(heading(page, "Nothing to review yet")).to_be_visible()
+    expect(heading(page, "Nothing to review right now")).to_be_visible()
     checks(page, "review-empty")
     page.goto("/account/password")
     expect(heading(page, "Change password")).to_be_visible()

@@ -65,7 +65,7 @@ def answer_with_keys(page, spec) -> None:
 
 
 @pytest.mark.parametrize("width", ["desktop"])
-def test_a_learner_does_everything_from_the_keyboard(page, app_db):
+def test_a_learner_does_everything_from_the_keyboard(page, app_db, clock):
     name = unique("Kim")
     email = f"{name.lower()}@example.com"
     create_user(email=email, display_name=name)
@@ -112,10 +112,12 @@ def test_a_learner_does_everything_from_the_keyboard(page, app_db):
 
     expect(heading(page, "You scored 100%")).to_be_visible()
 
-    # Reviews: the quiz's answers are new cards. Answer two; Enter rates Good, keys pick.
+    # Reviews, ten minutes on: the quiz's answers are cards due for their next step. Answer
+    # two; Enter rates as suggested (Good), number keys pick a rating.
+    clock.advance(minutes=10)
     tab_to(page, text_is("Review"))
     keyboard.press("Enter")
-    expect(page.locator(".review-bar")).to_contain_text("0 done today · 0 due · 8 new")
+    expect(page.locator(".review-bar")).to_contain_text("0 done today · 8 due · 0 new")
     for done, key in ((1, "Enter"), (2, "3")):
         answer_with_keys(page, course().spec_for(prompt_on(page)))
         expect(page.locator("#verdict")).to_be_focused()

@@ -248,9 +248,10 @@ def test_a_new_learner_confirms_recovers_and_is_reminded_by_mail(
     other.goto(reset_link)
     expect(other.locator("main")).to_contain_text("This link has already been used")
 
-    # Some reviews: take a quiz, review two of its cards.
+    # Some reviews: take a quiz; ten minutes on, review two of its five cards.
     open_lesson(page, ASSIGNED_LESSON)
     take_quiz(page)
+    clock.advance(minutes=10)
     nav(page, "Review")
     reviewed = {answer_review_card(page), answer_review_card(page)}
     assert len(reviewed) == 2
@@ -266,7 +267,8 @@ def test_a_new_learner_confirms_recovers_and_is_reminded_by_mail(
     expect(reminders.get_by_label("Send them at")).to_have_value("7")
     shots(page, "mail-settings-reminders")
 
-    # Two days on, the two cards are due. Cron runs `reminders queue` every half hour: at
+    # Two days on, all five are due: the two reviewed, and the three still at their first
+    # step. Cron runs `reminders queue` every half hour: at
     # 06:10 in Paris nothing comes, at 07:10 one message, at 07:40 nothing more.
     def cron_at(instant: datetime) -> list:
         clock.now = instant
@@ -278,17 +280,17 @@ def test_a_new_learner_confirms_recovers_and_is_reminded_by_mail(
     day = (clock.now.astimezone(PARIS) + timedelta(days=2)).date()
     assert cron_at(at_paris(day, 6)) == []
     received = cron_at(at_paris(day, 7))
-    assert [m["Subject"] for m in received] == ["2 reviews are due"]
+    assert [m["Subject"] for m in received] == ["5 reviews are due"]
     assert cron_at(at_paris(day, 7, 40)) == []
     reminder = received[0]
-    assert "2 reviews are waiting for you" in text_of(reminder)
+    assert "5 reviews are waiting for you" in text_of(reminder)
     unsubscribe_link = link_to(reminder, "/mail/unsubscribe/")
     assert reminder["List-Unsubscribe"] == f"<{unsubscribe_link}>"
     assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    # Its button opens the review with the two cards due.
+    # Its button opens the review with the five cards due.
     page.goto(link_to(reminder, "/review"))
-    expect(page.locator(".review-bar")).to_contain_text("2 due")
+    expect(page.locator(".review-bar")).to_contain_text("5 due")
 
     # One click to stop them, from the message, and Settings agrees.
     page.goto(unsubscribe_link)

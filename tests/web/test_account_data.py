@@ -46,10 +46,11 @@ def a_class_with(db, owner, *learners, co_instructor=None) -> Classroom:
     return classroom
 
 
-def test_a_learner_downloads_everything_stored_about_them(app, db, course, logged_in, user):
+def test_a_learner_downloads_everything_stored_about_them(app, db, course, logged_in, user, clock):
     teacher = create_user(email="teacher@example.com", role="instructor")
     a_class_with(db, teacher, user)
     take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
     card_id, reveal = answer_card(logged_in)
     assert rate(logged_in, card_id, reveal, 3).status_code == 303
     # Someone else's work must not leak into the file.
@@ -72,7 +73,9 @@ def test_a_learner_downloads_everything_stored_about_them(app, db, course, logge
     assert attempt["score"] == attempt["max_score"] == len(attempt["answers"]) == 6
     assert all(answer["correct"] for answer in attempt["answers"])
     assert len(data["review_cards"]) == 6
-    assert [entry["rating"] for entry in data["review_log"]] == [3]
+    # Each quiz answer began its card (rated Good, being right); then one review.
+    kinds = [(entry["kind"], entry["rating"]) for entry in data["review_log"]]
+    assert kinds == [("quiz", 3)] * 6 + [("review", 3)]
     assert data["lessons"][0]["completed_at"].endswith("Z")
     assert data["activity_days"][0]["answers"] == 6
     assert "other@example.com" not in response.text
@@ -108,9 +111,10 @@ def test_the_export_and_deletion_need_a_login(client, db):
 
 
 def test_deleting_the_account_removes_all_of_it_and_nothing_of_anyone_else(
-    app, db, course, logged_in, user
+    app, db, course, logged_in, user, clock
 ):
     take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
     card_id, reveal = answer_card(logged_in)
     rate(logged_in, card_id, reveal, 3)
     other = create_user(email="other@example.com")

@@ -612,8 +612,9 @@ class World:
             if arg == "other":  # a ticket for another card
                 variant = QUESTION_TYPES[QUESTION_TYPES.index(variant) - 1]
             card = self.card(variant)
+            reps = card.reps - 1 if arg == "stale" else card.reps  # already rated, say
             with self.app.app_context():
-                return signer().dumps([card.id, card.reps, arg != "wrong", 1500])
+                return signer().dumps([card.id, reps, 1500])
         if kind in ("reset-token", "used-reset-token"):
             return self.reset_token(arg, used=kind == "used-reset-token")
         if kind == "verify-token":  # the link that confirms the account's own address
@@ -2038,7 +2039,14 @@ POST_ROUTES: dict[str, Route] = {
         },
         by_variant=ANSWERS,
         writes=frozenset(
-            {"quiz_answers", "quiz_attempts", "review_cards", "activity_days", "lesson_progress"}
+            {
+                "quiz_answers",
+                "quiz_attempts",
+                "review_cards",
+                "review_logs",
+                "activity_days",
+                "lesson_progress",
+            }
         ),
         prepare=prepare_question,
         check=check_answered,
@@ -2164,7 +2172,7 @@ POST_ROUTES: dict[str, Route] = {
         path=lambda world, variant: f"/review/{world.cards[variant]}/rate",
         variants=QUESTION_TYPES,
         fields={
-            "ticket": [Live("ticket:right"), Live("ticket:wrong"), Live("ticket:other")],
+            "ticket": [Live("ticket:right"), Live("ticket:stale"), Live("ticket:other")],
             "rating": ["3", "1", "2", "4"],
         },
         writes=CARD_WRITES,

@@ -35,7 +35,13 @@ from quizapp.models import (
 from quizapp.services import classes
 from quizapp.services.sessions import open_session
 from tests.conftest import BrowserClient
-from tests.factories import DEFAULT_PASSWORD, quick_learners, sync_tree, write_content
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    quick_learners,
+    sync_tree,
+    time_passes,
+    write_content,
+)
 from tests.web.pages import FormPage
 
 # "learner" and "instructor" belong to class A; the "other" two to class B only. Class A's
@@ -333,6 +339,8 @@ def learner_activity(world: School) -> None:
         url = f"/attempts/{world.finished_attempt}/questions/{position}"
         answered = world.post("learner", url, "quiz.question", browser_form(learner.get(url).text))
         assert answered.status_code == 303, answered.text
+    # Its questions come back to review ten minutes later.
+    time_passes(world.learner_a, minutes=10)
     world.open_attempt = start_quiz(world, OPEN_LESSON)
     question = learner.get(f"/attempts/{world.open_attempt}/questions/1").text
     world.answer_form = browser_form(question)
@@ -695,8 +703,9 @@ def test_each_viewer_can_do_every_action_the_table_allows(app, db, school, viewe
         assert "Good" in reveal.text and count(db, ReviewLog) == logs, "nothing until rated"
     if may(viewer, "review.rate"):
         send("review.rate", Redirect("/review", 303))
-        assert count(db, ReviewLog, ReviewLog.card_id == school.card) == 1
-        assert count(db, ReviewCard, ReviewCard.id == school.card, ReviewCard.reps == 1) == 1
+        # The quiz answer that began the card, then this review.
+        assert count(db, ReviewLog, ReviewLog.card_id == school.card) == 2
+        assert count(db, ReviewCard, ReviewCard.id == school.card, ReviewCard.reps == 2) == 1
     if may(viewer, "review.undo"):
         send("review.undo", Redirect("/review", 303))
         # Class A's learner's rating above is taken back; the others had none to undo.

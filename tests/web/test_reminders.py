@@ -70,12 +70,14 @@ def settings_of(db, user) -> tuple[bool, bool, bool, int]:
 
 
 def learner_with_due_reviews(app, db, clock, *, verified=True, **prefs):
-    """A learner in Chicago who answered a quiz at START and rated its six cards Easy (due
-    eight days later), opted in at 07:00 as `prefs` say (reviews by default)."""
-    clock.now = START
+    """A learner in Chicago who answered a quiz four days after START and, ten minutes later,
+    rated its six cards Easy (due four days on: eight days after START), opted in at 07:00
+    as `prefs` say (reviews by default)."""
+    clock.now = START + timedelta(days=4, minutes=-10)
     user = create_user(time_zone=CHICAGO)
     client = signed_in(app, user)
     take_quiz(client, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
     for _ in range(6):
         card_id, reveal = answer_card(client)
         assert rate(client, card_id, reveal, 4).status_code == 303

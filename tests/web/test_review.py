@@ -18,8 +18,11 @@ from tests.web.test_quiz import question_name, take_quiz
 
 
 @pytest.fixture
-def reviewer(logged_in, course):
+def reviewer(logged_in, course, clock):
+    """A learner who took a quiz, all right, ten minutes ago: each answer was its card's first
+    step (Good), and the cards' next step is due now."""
     take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
     return logged_in
 
 
@@ -84,7 +87,8 @@ class Tables(HTMLParser):
 
 
 def logs(db):
-    return db.session.scalar(select(func.count()).select_from(ReviewLog))
+    """Review rows: the quiz answers that began each card are logged too, as quiz rows."""
+    return db.session.scalar(select(func.count()).where(ReviewLog.kind == "review"))
 
 
 def test_quiz_answers_become_new_cards_and_the_dashboard_counts_them(reviewer, db):
@@ -95,7 +99,7 @@ def test_quiz_answers_become_new_cards_and_the_dashboard_counts_them(reviewer, d
 
 def test_every_answer_offers_four_ratings_with_their_intervals(reviewer, db):
     _, html = card_page(reviewer)
-    assert "new card" in html and "6 new" in html
+    assert "6 due" in html and "new card" not in html
     assert_accessible(html)
     card_id, reveal = answer_card(reviewer)
     assert "Right!" in reveal
@@ -103,11 +107,12 @@ def test_every_answer_offers_four_ratings_with_their_intervals(reviewer, db):
         r'value="(\d)"[^>]*aria-label="([^"]+)"[^>]*>\s*(\w+) <span class="rating-wait">([^<]+)<',
         reveal,
     )
+    # The card's second step (its first was the quiz answer, Good): Good graduates it.
     assert buttons == [
         ("1", "Again, 1 minute", "Again", "1 min"),
-        ("2", "Hard, 6 minutes", "Hard", "6 min"),
-        ("3", "Good, 10 minutes (suggested)", "Good", "10 min"),
-        ("4", "Easy, 8 days", "Easy", "8 d"),
+        ("2", "Hard, 10 minutes", "Hard", "10 min"),
+        ("3", "Good, 2 days (suggested)", "Good", "2 d"),
+        ("4", "Easy, 4 days", "Easy", "4 d"),
     ]
     assert "Your answer was right, so Good is suggested" in reveal
     assert_accessible(reveal)
@@ -115,7 +120,7 @@ def test_every_answer_offers_four_ratings_with_their_intervals(reviewer, db):
     assert response.status_code == 303 and response.headers["Location"] == "/review"
     assert logs(db) == 1
     card = db.session.get(ReviewCard, int(card_id))
-    assert card.reps == 1 and card.step == 1
+    assert card.reps == 2 and card.state == 2, "the quiz answer, then this review"
 
 
 def test_a_wrong_answer_suggests_again_and_a_right_one_may_be_rated_again(reviewer, db):
@@ -157,7 +162,7 @@ def test_a_rating_sent_by_script_answers_with_the_next_card(reviewer, db):
     assert next_id != card_id and "1 done today" in html
     assert_accessible(html)
     assert logs(db) == 1
-    assert db.session.get(ReviewCard, int(card_id)).reps == 1
+    assert db.session.get(ReviewCard, int(card_id)).reps == 2
     # Its form is a fresh one: answering it works as on a page loaded the ordinary way.
     page = FormPage(html)
     answered = reviewer.post(
@@ -206,10 +211,15 @@ def test_undo_restores_the_exact_card_several_steps_back(reviewer, db):
         response = reviewer.submit("/review/undo", {}, form_url="/review")
         assert response.status_code == 303
         assert snapshot(expected_id) == expected
-    assert db.session.scalar(select(func.count()).where(ReviewLog.voided_at.is_(None))) == 0
+    voided = ReviewLog.voided_at.is_not(None)
+    assert db.session.scalar(select(func.count()).where(voided)) == 2
     assert logs(db) == 2, "undone reviews are voided, not deleted"
+    # The quiz answers that began the cards are not reviews to undo.
+    response = reviewer.submit("/review/undo", {}, form_url="/review")
+    assert "There is no review to undo" in reviewer.get("/review").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(voided)) == 2
     page = reviewer.get("/review").get_data(as_text=True)
-    assert "6 new" in page
+    assert "6 due" in page
 
 
 def test_stats_page_draws_real_charts(reviewer, db):
@@ -258,7 +268,7 @@ def test_stats_page_without_reviews_has_no_empty_tables(logged_in):
     assert_accessible(html)
 
 
-def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, count_queries):
+def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, count_queries, clock):
     def step_queries():
         counts = []
         with count_queries() as counter:
@@ -280,6 +290,8 @@ def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, cou
         return counts
 
     take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
+    logged_in.get("/today")  # the session's last-seen time, written every few minutes
     few = step_queries()
     # The card page: the user, the day's counts, the card with its question and lesson. The
     # answer: the user, the card with whether it is due. The rating: the user, the card, its
@@ -289,37 +301,47 @@ def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, cou
     assert few == [3, 2, 5, 8]
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-2")
     take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
+    logged_in.get("/today")
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 12
     assert step_queries() == few
 
 
 def test_a_new_learner_reviews_over_several_days(logged_in, course, db, clock):
-    """The issue's walk-through: two quizzes, the clock moves, a review session with the
-    intervals on the buttons, an undo, the next days' reviews, and the stats page."""
+    """The issue's walk-through: two quizzes, whose questions do not come straight back; the
+    clock moves, a review session with the intervals on the buttons, an undo, the next days'
+    reviews, and the stats page."""
     clock.now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-1")
     take_quiz(logged_in, {**RIGHT_ANSWERS, "short": WRONG_ANSWERS["short"]}, "module-1-lesson-2")
-    assert "12 new" in logged_in.get("/today").get_data(as_text=True)
+    # Just answered: nothing to review within the minute, the wrong answer first after it.
+    assert "Nothing to review right now" in logged_in.get("/review").get_data(as_text=True)
+    clock.advance(minutes=1)
+    assert "1 due" in logged_in.get("/review").get_data(as_text=True)
 
     clock.advance(hours=14)
+    assert re.search(r'big-number">12<', logged_in.get("/today").get_data(as_text=True))
     waits = set()
     for _ in range(12):
         card_id, reveal = answer_card(logged_in)
         waits |= set(re.findall(r'class="rating-wait">([^<]+)<', reveal))
         assert rate(logged_in, card_id, reveal, 4).status_code == 303
-    assert {"6 min", "10 min", "8 d"} <= waits
+    assert {"1 min", "10 min", "4 d"} <= waits
     undone = logged_in.submit("/review/undo", {}, form_url="/review")
     assert undone.status_code == 303
     assert (
         logs(db) == 12
-        and db.session.scalar(select(func.count()).where(ReviewLog.voided_at.is_(None))) == 11
+        and db.session.scalar(
+            select(func.count()).where(ReviewLog.voided_at.is_(None), ReviewLog.kind == "review")
+        )
+        == 11
     )
     # The undone card is asked again; rated Easy again, the day's cards are done.
     rate(logged_in, *answer_card(logged_in), 4)
     done = logged_in.get("/review").get_data(as_text=True)
-    assert "Done for now" in done and "You reviewed 12 cards today (12 new)" in done
+    assert "Done for now" in done and "You reviewed 12 cards today" in done
 
-    # Eight days on, the Easy cards are due again.
+    # Days on, the Easy cards are due again.
     clock.advance(days=8)
     page = logged_in.get("/today").get_data(as_text=True)
     assert re.search(r'<p class="big-number">1[12]</p>', page), page
