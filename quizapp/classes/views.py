@@ -76,7 +76,7 @@ def join_code_filter(code: str) -> str:
 @cache
 def status_tag_filter(standing: Standing) -> Markup:
     """An assignment's status in words, never a colour alone: the same words on every page."""
-    css = standing.status.name.lower().replace("_", "-")
+    css = standing.status.slug
     return Markup(f'<span class="status status-{escape(css)}">{escape(standing.words)}</span>')
 
 

@@ -32,6 +32,22 @@ class AnswersShown(enum.Enum):
             AnswersShown.AFTER_DUE: "After the due date",
         }[self]
 
+    @property
+    def by_attempt_end(self) -> bool:
+        """Whether the answers are known once the attempt ends, whatever happens next."""
+        return self in (AnswersShown.EACH_QUESTION, AnswersShown.AFTER_ATTEMPT)
+
+    def visible(self, *, finished: bool, passed: bool, past_due: bool) -> bool:
+        """Whether an attempt's right answers may be shown now: after each question at
+        once; after the attempt once it is finished; otherwise once passed or due."""
+        if self is AnswersShown.EACH_QUESTION:
+            return True
+        if self is AnswersShown.AFTER_ATTEMPT:
+            return finished
+        if self is AnswersShown.AFTER_PASSING:
+            return passed or past_due
+        return past_due
+
 
 class ScoreCounts(enum.Enum):
     FIRST = "first"
@@ -116,11 +132,7 @@ class AttemptPolicy:
 
     def shows_answers(self, *, passed: bool, past_due: bool) -> bool:
         """Whether a finished attempt's right answers may be shown now."""
-        if self.answers_shown is AnswersShown.AFTER_PASSING:
-            return passed or past_due
-        if self.answers_shown is AnswersShown.AFTER_DUE:
-            return past_due
-        return True
+        return self.answers_shown.visible(finished=True, passed=passed, past_due=past_due)
 
     @property
     def feedback_each_question(self) -> bool:

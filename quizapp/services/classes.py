@@ -522,6 +522,25 @@ def _target(value: str) -> tuple[Module | None, Lesson | None]:
     raise ClassFormError("target", "Choose a module or lesson from the list.")
 
 
+def due_instant(
+    classroom: Classroom,
+    due_local: datetime,
+    *,
+    now: datetime,
+    unchanged: datetime | None = None,
+    noun: str = "due date",
+) -> datetime:
+    """A date typed in the class's time zone as a UTC instant, within the next few years and
+    in the future unless it is the one already set (`unchanged`)."""
+    if due_local.year > now.year + MAX_YEARS_AHEAD:
+        raise ClassFormError("due", f"Choose a {noun} within {MAX_YEARS_AHEAD} years.")
+    # Years far back are refused before the time zone arithmetic, which cannot reach them.
+    due_at = due_from_local(due_local, classroom.time_zone) if due_local.year > 1 else None
+    if due_at is None or (due_at != unchanged and due_at <= now):
+        raise ClassFormError("due", f"Choose a {noun} and time in the future.")
+    return due_at
+
+
 def _check_assignment(
     classroom: Classroom,
     *,
@@ -532,12 +551,7 @@ def _check_assignment(
 ) -> datetime:
     """The due date as a UTC instant. It must be in the future unless it is the one already
     set (`unchanged`), so a past assignment's pass mark can still be corrected."""
-    if due_local.year > now.year + MAX_YEARS_AHEAD:
-        raise ClassFormError("due", f"Choose a due date within {MAX_YEARS_AHEAD} years.")
-    # Years far back are refused before the time zone arithmetic, which cannot reach them.
-    due_at = due_from_local(due_local, classroom.time_zone) if due_local.year > 1 else None
-    if due_at is None or (due_at != unchanged and due_at <= now):
-        raise ClassFormError("due", "Choose a due date and time in the future.")
+    due_at = due_instant(classroom, due_local, now=now, unchanged=unchanged)
     if pass_mark is not None and not 1 <= pass_mark <= 100:
         raise ClassFormError("pass_mark", "A pass mark goes from 1 to 100%, or leave it empty.")
     return due_at

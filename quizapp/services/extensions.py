@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from quizapp.core.classes import DATE_TIME_PATTERN, due_from_local, local_time
+from quizapp.core.classes import DATE_TIME_PATTERN, local_time
 from quizapp.db import db, upsert
 from quizapp.models import Assignment, AssignmentExtension, ClassMembership, User
 from quizapp.models.classes import LEARNER
-from quizapp.services.classes import MAX_YEARS_AHEAD, ClassFormError, require_active
+from quizapp.services.classes import ClassFormError, due_instant, require_active
 from quizapp.services.errors import Refused
 
 
@@ -64,11 +64,7 @@ def grant_extension(
         raise ClassFormError(
             "learners", "Choose learners of this class from the list; reload the page."
         )
-    if due_local.year > now.year + MAX_YEARS_AHEAD or due_local.year <= 1:
-        raise ClassFormError("due", f"Choose a date within {MAX_YEARS_AHEAD} years.")
-    due_at = due_from_local(due_local, classroom.time_zone)
-    if due_at <= now:
-        raise ClassFormError("due", "Choose a date and time in the future.")
+    due_at = due_instant(classroom, due_local, now=now, noun="date")
     if due_at <= assignment.due_at:
         class_due = local_time(assignment.due_at, classroom.time_zone)
         raise ClassFormError(

@@ -36,11 +36,6 @@ from quizapp.services.catalogue import WITHOUT_TEXT, catalogue_modules, question
 from quizapp.services.errors import Refused
 from quizapp.services.gradebook import LEARNER_ASSIGNMENTS, MyAssignment, learner_assignments
 
-# Every answered question becomes a review card, whose reveal shows the right answer: at once
-# when the policy shows answers by the end of the attempt; otherwise once the results page
-# may show them (`release_cards`), so reviews cannot give away a graded quiz's key.
-_CARDS_AT_ONCE = (AnswersShown.EACH_QUESTION.value, AnswersShown.AFTER_ATTEMPT.value)
-
 
 class AlreadyAnswered(Refused):
     def __init__(self) -> None:
@@ -292,7 +287,10 @@ def submit_answer(
     except IntegrityError:
         raise AlreadyAnswered() from None
     progress.activity_recorded(user=user, now=now, answers=1)
-    if attempt.answers_shown in _CARDS_AT_ONCE:
+    # Every answered question becomes a review card, whose reveal shows the right answer: at
+    # once when the policy shows answers by the attempt's end; otherwise once the results
+    # page may show them (`release_cards`), so reviews cannot give away a graded quiz's key.
+    if AnswersShown(attempt.answers_shown).by_attempt_end:
         reviews.cards_for_answer(user=user, answers=[(step.question.id, grade.correct)], now=now)
     finish_if_complete(user=user, attempt=attempt, now=now)
     return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
@@ -344,21 +342,19 @@ def attempt_verdict(*, user: User, attempt: QuizAttempt, now: datetime) -> Attem
     if assigned is None:
         return AttemptVerdict(None, None, True)
     lesson_standing = dict(assigned.cell.lesson_standings).get(attempt.lesson_id)
-    shows = assigned.assignment.policy.shows_answers(
+    # The attempt's own policy, fixed when it started: a later edit cannot reveal its key.
+    shows = AnswersShown(attempt.answers_shown).visible(
+        finished=attempt.submitted_at is not None,
         passed=lesson_standing is not None and lesson_standing.is_done,
         past_due=now > assigned.cell.due_at,
     )
-    if attempt.answers_shown == AnswersShown.EACH_QUESTION.value:
-        shows = True  # already shown one by one while the attempt ran
-    elif attempt.answers_shown == AnswersShown.AFTER_ATTEMPT.value:
-        shows = attempt.submitted_at is not None
     return AttemptVerdict(assigned, lesson_standing, shows)
 
 
 def release_cards(*, user: User, attempt: QuizAttempt, now: datetime) -> None:
     """The attempt's questions join the learner's reviews once its answers may be seen (the
     policies that show them only after passing or the due date); idempotent."""
-    if attempt.answers_shown not in _CARDS_AT_ONCE:
+    if not AnswersShown(attempt.answers_shown).by_attempt_end:
         answered = db.session.execute(_ANSWERS_GRADED, {"attempt_id": attempt.id})
         reviews.cards_for_answer(user=user, answers=[tuple(row) for row in answered], now=now)
 
