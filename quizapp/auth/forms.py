@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import calendar
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -8,10 +10,12 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizapp.core.accounts import (
     DAILY_GOAL_MAX,
@@ -160,6 +164,15 @@ class SettingsForm(FlaskForm):
             InputRequired("Enter the most reviews a day."),
             NumberRange(1, 9999, "Choose from 1 to 9999 reviews."),
         ],
+    )
+    light_weekdays = SelectMultipleField(
+        "Lighter days",
+        choices=[SelectChoice(day, name) for day, name in enumerate(calendar.day_name)],
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Days that get about half the reviews, such as weekends or long shifts. "
+        "Reviews move by a day or two within what the schedule allows.",
     )
 
     def __init__(self, *args, **kwargs):

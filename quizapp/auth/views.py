@@ -24,6 +24,7 @@ from quizapp.auth.forms import (
 )
 from quizapp.auth.session import safe_next
 from quizapp.core.accounts import EMAIL_MAX, normalize_email
+from quizapp.core.scheduling import light_weekdays
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.extensions import limiter
@@ -201,7 +202,7 @@ def render_settings(*, form=None, reminders_form=None, status: int = 200):
 @login_required
 def settings():
     user = current_user._get_current_object()
-    form = SettingsForm(obj=user)
+    form = SettingsForm(obj=user, light_weekdays=sorted(light_weekdays(user.light_days)))
     if not form.validate_on_submit():
         return render_settings(form=form, status=400 if form.is_submitted() else 200)
     try:
@@ -213,6 +214,7 @@ def settings():
             desired_retention=form.desired_retention.data,
             new_cards_per_day=form.new_cards_per_day.data,
             reviews_per_day=form.reviews_per_day.data,
+            light_weekdays=form.light_weekdays.data,
         )
     except accounts.AccountError as error:
         db.session.rollback()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -79,3 +79,39 @@ class DailyGoal:
     @property
     def percent(self) -> int:
         return min(100, percent(self.done, self.goal))
+
+
+@dataclass(frozen=True)
+class Recall:
+    """How much of a set of questions a learner has learned, and would recall of it today.
+
+    `learned` counts questions with a card reviewed at least once (a quiz answer is a card's
+    first review), set aside or not; `percent` averages predicted recall over the `in_review`
+    ones, those learned and not set aside. Unseen questions are counted apart, never as 0%:
+    a learner who recalls all they have learned should read 100%, as in Anki."""
+
+    questions: int
+    learned: int
+    in_review: int
+    percent: int | None
+
+    @property
+    def not_learned(self) -> int:
+        return max(0, self.questions - self.learned)
+
+    @property
+    def words(self) -> str:
+        """The figure as a learner reads it: '87%', or why there is none."""
+        if self.percent is not None:
+            return f"{self.percent}%"
+        return "Nothing learned yet" if self.learned == 0 else "All set aside as leeches"
+
+
+def recall_of(*, questions: int, learned: int, in_review: Sequence[float]) -> Recall:
+    """Mean predicted recall (each 0 to 1) over the cards in review; None when there are none."""
+    return Recall(
+        questions=questions,
+        learned=learned,
+        in_review=len(in_review),
+        percent=percent(sum(in_review), len(in_review)) if in_review else None,
+    )

@@ -8,7 +8,8 @@ lapses, undo (a snapshot kept with each log row), and the learner's day.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -16,7 +17,7 @@ from functools import lru_cache
 import fsrs
 
 # After this many failures a card is a leech: the question, not the learner's memory, is
-# probably the problem, so it is flagged to the learner and their instructors.
+# probably the problem, so it is set aside and flagged to the learner and their instructors.
 LEECH_THRESHOLD = 8
 
 
@@ -67,6 +68,14 @@ class Memory:
         return self.lapses >= LEECH_THRESHOLD
 
 
+def sets_aside(lapses: int) -> bool:
+    """Whether the failure that brings a card to `lapses` sets it aside as a leech: at the
+    threshold, then every half threshold more, as Anki does, so a learner who chose to keep
+    reviewing it is asked again if it keeps failing."""
+    beyond = lapses - LEECH_THRESHOLD
+    return beyond >= 0 and beyond % (LEECH_THRESHOLD // 2) == 0
+
+
 def new_memory(now: datetime) -> Memory:
     """A card never reviewed, due at once."""
     return Memory(due=now)
@@ -109,6 +118,47 @@ def review(memory: Memory, rating: Rating, now: datetime, settings: ReviewSettin
         reps=memory.reps + 1,
         lapses=memory.lapses + (rating is Rating.AGAIN),
     )
+
+
+# As in Anki, load balancing stops at three months: a day either way then changes nothing.
+MAX_LOAD_BALANCE_INTERVAL = 90
+# A light day (Anki's "easy days") counts as this share of a normal day, so it gets about half
+# the reviews.
+LIGHT_DAY_SHARE = 0.5
+
+
+def fuzz_range(interval_days: int, maximum_interval_days: int) -> tuple[int, int]:
+    """The intervals, in days and both inclusive, fsrs may fuzz `interval_days` to: its own
+    bounds (and Anki's), so a balanced interval is one fuzz could have given."""
+    delta = 1.0 + sum(
+        factor * max(min(float(interval_days), end) - start, 0.0)
+        for start, end, factor in ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+    )
+    low = max(2, round(interval_days - delta))
+    high = min(round(interval_days + delta), maximum_interval_days)
+    return min(low, high), high
+
+
+def balanced_interval(target: int, days: Sequence[tuple[int, int, bool]]) -> int:
+    """Load balancing as in Anki 24.11, with its choice made plain: among `days` (an interval
+    within the fuzz range, the cards already due on that day, whether it is a light day),
+    the day with the fewest cards due, a light day counting as half a day; ties go to the
+    interval nearest `target`, then the shorter."""
+
+    def load(day: tuple[int, int, bool]) -> tuple[float, int, int]:
+        interval, due, light = day
+        return (due / (LIGHT_DAY_SHARE if light else 1.0), abs(interval - target), interval)
+
+    return min(days, key=load)[0]
+
+
+def light_weekdays(mask: int) -> frozenset[int]:
+    """The weekdays (0 Monday to 6 Sunday) a learner marked light, stored as bits."""
+    return frozenset(day for day in range(7) if mask >> day & 1)
+
+
+def light_days_mask(weekdays: Iterable[int]) -> int:
+    return sum(1 << day for day in set(weekdays))
 
 
 def preview(memory: Memory, now: datetime, settings: ReviewSettings) -> dict[Rating, timedelta]:

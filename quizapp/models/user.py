@@ -19,6 +19,7 @@ class User(db.Model):
         CheckConstraint("desired_retention BETWEEN 0.7 AND 0.97", name="desired_retention"),
         CheckConstraint("new_cards_per_day BETWEEN 0 AND 999", name="new_cards_per_day"),
         CheckConstraint("reviews_per_day BETWEEN 1 AND 9999", name="reviews_per_day"),
+        CheckConstraint("light_days BETWEEN 0 AND 127", name="light_days"),
         CheckConstraint("reminder_hour BETWEEN 0 AND 23", name="reminder_hour"),
     )
 
@@ -34,6 +35,8 @@ class User(db.Model):
     desired_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
     new_cards_per_day: Mapped[int] = mapped_column(default=20, server_default="20")
     reviews_per_day: Mapped[int] = mapped_column(default=200, server_default="200")
+    # Anki's easy days: weekdays (bit 0 Monday) load balancing gives about half the reviews.
+    light_days: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[created_at]
     last_login_at: Mapped[datetime | None]
     # Reminders and invitations go only to an address its owner has shown they read.

@@ -129,9 +129,37 @@ def rate(card_id: int):
     except Refused as error:
         db.session.rollback()
         return render_error(error.status, error.message)
+    # Read before the commit expires the card, which would cost a query to read it again.
+    now_set_aside = card.suspended_at is not None
     db.session.commit()
+    if now_set_aside:
+        return redirect(url_for("review.set_aside", card_id=card_id), 303)
     if request.headers.get(INLINE_HEADER[0]) == INLINE_HEADER[1]:
         return session()
+    return redirect(url_for("review.session"), 303)
+
+
+@bp.get("/<int:card_id>/set-aside")
+def set_aside(card_id: int):
+    """The notice after a leech is set aside: why, the lesson to reread, and the choice."""
+    card = own_card(card_id, utcnow()).card
+    if card.suspended_at is None:
+        return redirect(url_for("review.session"), 303)
+    item = reviews.card_question(card)
+    return render_template("review/set_aside.html", item=item, form=ActionForm())
+
+
+@bp.post("/<int:card_id>/keep")
+def keep_reviewing(card_id: int):
+    if not ActionForm().validate_on_submit():
+        return render_error(400, "That choice needs a fresh page: reload and try again.")
+    try:
+        reviews.keep_reviewing(user=current_user, card_id=card_id)
+    except Refused as error:
+        db.session.rollback()
+        return render_error(error.status, error.message)
+    db.session.commit()
+    flash("The card is back in your reviews.", "success")
     return redirect(url_for("review.session"), 303)
 
 
@@ -176,4 +204,10 @@ def stats():
             id_prefix="forecast",
         ),
     }
-    return render_template("review/stats.html", stats=data, charts=charts)
+    return render_template(
+        "review/stats.html",
+        stats=data,
+        charts=charts,
+        set_aside=reviews.set_aside_cards(user=current_user),
+        keep_form=ActionForm(),
+    )

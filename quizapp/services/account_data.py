@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, select, update
 from werkzeug.security import check_password_hash
 
+from quizapp.core.scheduling import light_weekdays
 from quizapp.db import db
 from quizapp.models import (
     ActivityDay,
@@ -114,6 +116,9 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
             "desired_retention": user.desired_retention,
             "new_cards_per_day": user.new_cards_per_day,
             "reviews_per_day": user.reviews_per_day,
+            "light_days": [
+                calendar.day_name[day] for day in sorted(light_weekdays(user.light_days))
+            ],
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
             "email_confirmed_at": _iso(user.email_verified_at),

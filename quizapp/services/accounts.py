@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from quizapp.core.accounts import (
     password_problem,
     time_zones,
 )
+from quizapp.core.scheduling import light_days_mask
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES, User
 from quizapp.services.sessions import end_other_sessions
@@ -122,6 +124,7 @@ def update_settings(
     desired_retention: float,
     new_cards_per_day: int,
     reviews_per_day: int,
+    light_weekdays: Iterable[int] = (),
 ) -> None:
     """Change what a learner may change about themselves; AccountError names a bad field."""
     display_name = display_name.strip()
@@ -135,12 +138,15 @@ def update_settings(
         raise AccountError("desired_retention", "Choose a retention from 0.70 to 0.97.")
     if not 0 <= new_cards_per_day <= 999 or not 1 <= reviews_per_day <= 9999:
         raise AccountError("reviews_per_day", "Choose daily limits within the allowed range.")
+    if not set(light_weekdays) <= set(range(7)):
+        raise AccountError("light_weekdays", "Choose lighter days among the days of the week.")
     user.display_name = display_name
     user.time_zone = time_zone
     user.daily_goal = daily_goal
     user.desired_retention = desired_retention
     user.new_cards_per_day = new_cards_per_day
     user.reviews_per_day = reviews_per_day
+    user.light_days = light_days_mask(light_weekdays)
     db.session.flush()
 
 

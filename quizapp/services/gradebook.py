@@ -644,6 +644,8 @@ class AttemptLine:
 class LeechLine:
     question: Question
     lapses: int
+    # Set aside at eight failures until the learner chooses to keep reviewing it.
+    set_aside: bool
 
 
 @dataclass(frozen=True)
@@ -700,7 +702,7 @@ def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> Lea
         ).all()
     )
     leeches = db.session.execute(
-        select(Question, ReviewCard.lapses)
+        select(Question, ReviewCard.lapses, ReviewCard.suspended_at.is_not(None))
         .join(ReviewCard, ReviewCard.question_id == Question.id)
         .where(
             ReviewCard.user_id == learner.id,
@@ -717,7 +719,7 @@ def learner_report(*, classroom: Classroom, learner: User, now: datetime) -> Lea
             (day, days.get(day, 0))
             for day in (today - timedelta(days=n) for n in range(ACTIVITY_DAYS - 1, -1, -1))
         ],
-        leeches=[LeechLine(question, lapses) for question, lapses in leeches],
+        leeches=[LeechLine(*leech) for leech in leeches],
     )
 
 

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
-from quizapp.core.progress import learner_day
+from quizapp.core.progress import Recall, learner_day, recall_of
 from quizapp.core.scheduling import LEECH_THRESHOLD, CardState, Rating, retrievability
 from quizapp.db import db
 from quizapp.models import ActivityDay, Lesson, Module, Question, ReviewCard, ReviewLog, User
@@ -19,14 +19,16 @@ FORECAST_DAYS = 30
 HEATMAP_WEEKS = 26
 # Anki's line between young and mature cards: an interval of three weeks or more.
 MATURE_DAYS = 21
+# A question a learner can still meet: neither it, its lesson nor its module retired.
+_LIVE = and_(
+    Question.retired_at.is_(None), Lesson.retired_at.is_(None), Module.retired_at.is_(None)
+)
 
 
 @dataclass(frozen=True)
 class ModuleMastery:
     module: Module
-    questions: int
-    cards: int
-    recall_percent: int
+    recall: Recall
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class ReviewStats:
     mature_reviews: int
     mature_retention: int | None
     modules: list[ModuleMastery]
+    # Over every live question: the modules' figures taken together.
+    recall: Recall
+
+    @property
+    def leech_threshold(self) -> int:
+        return LEECH_THRESHOLD
 
     @property
     def weeks(self) -> list[tuple[date, int, int]]:
@@ -64,22 +72,28 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
     )
     days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
     cards = db.session.execute(
-        select(ReviewCard, Lesson.module_id)
+        select(ReviewCard, Lesson.module_id, _LIVE.label("live"))
         .join(Question, Question.id == ReviewCard.question_id)
         .join(Lesson, Lesson.id == Question.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
         .where(ReviewCard.user_id == user.id)
     ).all()
     by_state: Counter[str] = Counter()
     due_days: Counter[date] = Counter()
-    recall: dict[int, list[float]] = {}
-    for card, module_id in cards:
+    learned: Counter[int] = Counter()
+    in_review: dict[int, list[float]] = {}
+    for card, module_id, live in cards:
         memory = memory_of(card)
         if memory.is_leech:
             by_state["leech"] += 1
         by_state["new" if memory.is_new else CardState(card.state).name.lower()] += 1
         if card.suspended_at is None:
             due_days[max(today, learner_day(card.due, user.time_zone))] += 1
-        recall.setdefault(module_id, []).append(retrievability(memory, now))
+        # Mastery is of the course as it stands: cards of retired questions are left out.
+        if live and not memory.is_new:
+            learned[module_id] += 1
+            if card.suspended_at is None:
+                in_review.setdefault(module_id, []).append(retrievability(memory, now))
     # Each review due brings back the share expected to be forgotten the next day.
     forecast, carried = [], 0.0
     for n in range(FORECAST_DAYS):
@@ -104,17 +118,18 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
         select(Module, func.count(Question.id))
         .join(Lesson, Lesson.module_id == Module.id)
         .join(Question, Question.lesson_id == Lesson.id)
-        .where(Module.retired_at.is_(None), Question.retired_at.is_(None))
+        .where(_LIVE)
         .group_by(Module.id)
         .order_by(Module.position)
     ).all()
     modules = [
         ModuleMastery(
             module,
-            count,
-            len(recall.get(module.id, [])),
-            # Questions never answered count as not recalled: this is the module, not the deck.
-            int(100 * sum(recall.get(module.id, [])) / count) if count else 0,
+            recall_of(
+                questions=count,
+                learned=learned[module.id],
+                in_review=in_review.get(module.id, []),
+            ),
         )
         for module, count in questions
     ]
@@ -131,6 +146,11 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
             int(100 * sum(r > Rating.AGAIN for r in mature) / len(mature)) if mature else None
         ),
         modules=modules,
+        recall=recall_of(
+            questions=sum(m.recall.questions for m in modules),
+            learned=sum(m.recall.learned for m in modules),
+            in_review=[r for m, _ in questions for r in in_review.get(m.id, [])],
+        ),
     )
 
 

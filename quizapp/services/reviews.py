@@ -33,21 +33,26 @@ from sqlalchemy.orm.attributes import set_committed_value
 from quizapp.core.progress import day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
 from quizapp.core.scheduling import (
+    MAX_LOAD_BALANCE_INTERVAL,
     CardState,
     LoggedReview,
     Memory,
     Rating,
     ReviewSettings,
+    balanced_interval,
     format_interval,
+    fuzz_range,
+    light_weekdays,
     new_memory,
     preview,
     replay,
     review,
+    sets_aside,
     spell_interval,
     suggested_rating,
 )
 from quizapp.db import UTCDateTime, db, in_list, upsert
-from quizapp.models import Question, ReviewCard, ReviewLog, User
+from quizapp.models import Lesson, Question, ReviewCard, ReviewLog, User
 from quizapp.models.review import QUIZ, REVIEW
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
@@ -387,13 +392,9 @@ class Reveal:
         return self.feedback.grade.correct
 
     @property
-    def lapses_after(self) -> int:
-        """Failures if the learner takes the suggested rating."""
-        return self.memory.lapses + (self.default is Rating.AGAIN)
-
-    @property
-    def is_leech(self) -> bool:
-        return replace(self.memory, lapses=self.lapses_after).is_leech
+    def again_sets_aside(self) -> bool:
+        """Whether rating Again would set the card aside as a leech, so the reveal warns."""
+        return sets_aside(self.memory.lapses + 1)
 
 
 def check_answer(
@@ -403,12 +404,15 @@ def check_answer(
     the learner rates it.
 
     Raises InvalidResponse for an answer that does not fit and Refused if the card is not due."""
+    if item.card.suspended_at is not None:
+        raise SetAside()
     if not due:
         raise Refused(409, "This card is not due yet. It will come back on its day.")
     response = item.spec.response_from_form(item.layout, values)
     feedback = answer_feedback(item.spec, item.layout, response)
     memory = memory_of(item.card)
-    waits = preview(memory, now, review_settings(user))
+    # The waits before fuzz or load balancing, as Anki's buttons show them.
+    waits = preview(memory, now, replace(review_settings(user), fuzz=False))
     return Reveal(
         feedback,
         [
@@ -425,6 +429,67 @@ class AlreadyRated(Refused):
         super().__init__(409, "That card was already rated; your first rating stands.")
 
 
+class SetAside(Refused):
+    def __init__(self) -> None:
+        super().__init__(
+            409,
+            "This card is set aside as a leech, so it cannot be reviewed. Choose “Keep "
+            "reviewing it” on your review statistics page to bring it back.",
+        )
+
+
+# Cards due on each day of a fuzz range, in one indexed read of the learner's (user_id, due)
+# range: each column counts the cards due before one edge, so a day's count is the difference
+# of two. Built for the widest range load balancing looks at; a narrower one repeats its end.
+_WIDEST_RANGE = fuzz_range(MAX_LOAD_BALANCE_INTERVAL, MAX_LOAD_BALANCE_INTERVAL * 2)
+_EDGES = [
+    bindparam(f"edge{n}", type_=UTCDateTime())
+    for n in range(_WIDEST_RANGE[1] - _WIDEST_RANGE[0] + 2)
+]
+_DUE_BEFORE_EDGES = select(
+    *(func.count().filter(ReviewCard.due < edge) for edge in _EDGES[1:])
+).where(
+    ReviewCard.user_id == _USER,
+    ReviewCard.suspended_at.is_(None),
+    ReviewCard.due >= _EDGES[0],
+    ReviewCard.due < _EDGES[-1],
+)
+
+
+def _scheduled(user: User, before: Memory, rating: Rating, now: datetime) -> Memory:
+    """The memory after the review. Where fsrs would fuzz an interval of days, load balancing
+    takes its place, as in Anki: the day in the fuzz range with the fewest of the learner's
+    cards due (one query)."""
+    settings = review_settings(user)
+    after = review(before, rating, now, replace(settings, fuzz=False))
+    target = (after.due - now).days
+    if not settings.fuzz or after.state is not CardState.REVIEW or target < 3:
+        return after
+    if target > MAX_LOAD_BALANCE_INTERVAL:
+        return review(before, rating, now, settings)
+    low, high = fuzz_range(target, settings.maximum_interval_days)
+    days = [learner_day(now + timedelta(days=n), user.time_zone) for n in range(low, high + 1)]
+    edges = [day_end(days[0] - timedelta(days=1), user.time_zone)]
+    edges += [day_end(day, user.time_zone) for day in days]
+    edges += edges[-1:] * (len(_EDGES) - len(edges))
+    due_before = db.session.execute(
+        _DUE_BEFORE_EDGES,
+        {
+            "user_id": user.id,
+            **{edge.key: value for edge, value in zip(_EDGES, edges, strict=True)},
+        },
+    ).one()
+    light = light_weekdays(user.light_days)
+    chosen = balanced_interval(
+        target,
+        [
+            (interval, due_before[n] - (due_before[n - 1] if n else 0), day.weekday() in light)
+            for n, (interval, day) in enumerate(zip(range(low, high + 1), days, strict=True))
+        ],
+    )
+    return replace(after, due=now + timedelta(days=chosen))
+
+
 def record_review(
     *,
     user: User,
@@ -434,15 +499,23 @@ def record_review(
     now: datetime,
     duration_ms: int | None,
 ) -> ReviewLog:
-    """Schedule the card and append the review to the log, unless it was rated meanwhile."""
+    """Schedule the card and append the review to the log, unless it was rated meanwhile. A
+    failure that makes the card a leech sets it aside (`card.suspended_at`)."""
     before = memory_of(card)
     if before.reps != reps_seen:
         raise AlreadyRated()
-    after = review(before, rating, now, review_settings(user))
+    if card.suspended_at is not None:
+        raise SetAside()
+    after = _scheduled(user, before, rating, now)
+    suspended_at = now if rating is Rating.AGAIN and sets_aside(after.lapses) else None
     updated = db.session.execute(
         update(ReviewCard)
-        .where(ReviewCard.id == card.id, ReviewCard.reps == reps_seen)
-        .values(**_columns(after))
+        .where(
+            ReviewCard.id == card.id,
+            ReviewCard.reps == reps_seen,
+            ReviewCard.suspended_at.is_(None),
+        )
+        .values(**_columns(after), suspended_at=suspended_at)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not updated:
@@ -466,7 +539,7 @@ def record_review(
     progress.activity_recorded(user=user, now=now, reviews=1)
     db.session.flush()
     # The card as the UPDATE left it, without reading it back.
-    for key, value in _columns(after).items():
+    for key, value in {**_columns(after), "suspended_at": suspended_at}.items():
         set_committed_value(card, key, value)
     return log
 
@@ -486,10 +559,11 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
     if log is None:
         return None
     before = _from_snapshot(log.card_before)
+    # Only a card not set aside can be reviewed, so undo also takes back a leech's setting aside.
     restored = db.session.execute(
         update(ReviewCard)
         .where(ReviewCard.id == log.card_id, ReviewCard.reps == before.reps + 1)
-        .values(**_columns(before))
+        .values(**_columns(before), suspended_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not restored:
@@ -498,6 +572,42 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
     progress.review_undone(user=user, reviewed_at=log.reviewed_at)
     db.session.flush()
     return log
+
+
+def keep_reviewing(*, user: User, card_id: int) -> ReviewCard:
+    """Bring back a leech the learner set aside; it is due again as it was scheduled.
+
+    Raises Refused for a card that is not theirs or not set aside."""
+    card = db.session.scalar(
+        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
+    )
+    if card is None:
+        raise Refused(404, "There is no such card among your reviews.")
+    if card.suspended_at is None:
+        raise Refused(409, "This card is not set aside: it is already in your reviews.")
+    card.suspended_at = None
+    db.session.flush()
+    return card
+
+
+@dataclass(frozen=True)
+class SetAsideCard:
+    card: ReviewCard
+    question: Question
+    lesson_slug: str
+    lesson_title: str
+
+
+def set_aside_cards(*, user: User) -> list[SetAsideCard]:
+    """The learner's leeches set aside, most failed first (one query)."""
+    rows = db.session.execute(
+        select(ReviewCard, Question, Lesson.slug, Lesson.title)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .join(Lesson, Lesson.id == Question.lesson_id)
+        .where(ReviewCard.user_id == user.id, ReviewCard.suspended_at.is_not(None))
+        .order_by(ReviewCard.lapses.desc(), ReviewCard.suspended_at.desc())
+    ).all()
+    return [SetAsideCard(*row) for row in rows]
 
 
 def rebuild_cards(*, user: User | None = None) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from quizapp.core.progress import (
     learner_day,
     lesson_status,
     percent,
+    recall_of,
     streak,
 )
 
@@ -87,3 +88,20 @@ def test_lesson_status_and_percentages():
     assert percent(5.9, 6) == 98 and percent(6, 6) == 100
     assert DailyGoal(25, 20).percent == 100 and DailyGoal(25, 20).met
     assert DailyGoal(5, 20).percent == 25 and not DailyGoal(5, 20).met
+
+
+def test_recall_averages_the_cards_in_review_and_counts_unseen_questions_apart():
+    recall = recall_of(questions=12, learned=7, in_review=[1.0] * 6)
+    # Six recalled of six in review: 100%, not the 50% that counting the unseen would give.
+    assert (recall.percent, recall.words) == (100, "100%")
+    assert (recall.learned, recall.in_review, recall.not_learned) == (7, 6, 5)
+    assert recall_of(questions=3, learned=3, in_review=[0.9, 0.8, 0.75]).words == "81%"
+
+
+@pytest.mark.parametrize(
+    ("learned", "words"), [(0, "Nothing learned yet"), (2, "All set aside as leeches")]
+)
+def test_recall_with_nothing_in_review_is_no_percentage(learned, words):
+    recall = recall_of(questions=4, learned=learned, in_review=[])
+    assert recall.percent is None and recall.words == words and "%" not in recall.words
+    assert recall.not_learned == 4 - learned

@@ -15,12 +15,17 @@ from quizapp.core.scheduling import (
     LoggedReview,
     Rating,
     ReviewSettings,
+    balanced_interval,
     format_interval,
+    fuzz_range,
+    light_days_mask,
+    light_weekdays,
     new_memory,
     preview,
     replay,
     retrievability,
     review,
+    sets_aside,
 )
 
 START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -97,6 +102,11 @@ def test_eight_failures_make_a_leech():
     assert memory.is_leech
 
 
+def test_a_leech_is_set_aside_at_eight_failures_then_every_four():
+    set_aside_at = [lapses for lapses in range(1, 25) if sets_aside(lapses)]
+    assert set_aside_at == [8, 12, 16, 20, 24]
+
+
 @pytest.mark.parametrize(
     ("wait", "text"),
     [
@@ -164,3 +174,32 @@ def test_the_grade_suggests_a_rating_and_intervals_are_spelled_out():
     assert spell_interval(timedelta(minutes=10)) == "10 minutes"
     assert spell_interval(timedelta(days=1)) == "1 day"
     assert spell_interval(timedelta(days=75)) == "2.5 months"
+
+
+@pytest.mark.parametrize("interval", [3, 5, 12, 45, 90])
+def test_the_fuzz_range_is_the_one_fsrs_fuzzes_within(interval):
+    scheduler = fsrs.Scheduler(enable_fuzzing=True)
+    seen = {
+        scheduler._get_fuzzed_interval(interval=timedelta(days=interval)).days for _ in range(400)
+    }
+    low, high = fuzz_range(interval, 36500)
+    # fsrs rounds a uniform draw over [low, high + 1), so it can overshoot by a day; Anki
+    # floors it and stays within the bounds, as load balancing does.
+    assert min(seen) == low and high in seen and max(seen) <= high + 1
+
+
+def test_load_balancing_picks_the_emptiest_day_nearest_the_target():
+    days = [(8, 3, False), (9, 1, False), (10, 2, False), (11, 1, False), (12, 4, False)]
+    assert balanced_interval(10, days) == 9, "fewest due; of 9 and 11, nearer the target"
+    empty = [(interval, 0, False) for interval in range(8, 13)]
+    assert balanced_interval(10, empty) == 10
+
+
+def test_a_light_day_gets_about_half_the_reviews():
+    # Saturday and Sunday light, 10 cards already due on each weekday.
+    assert balanced_interval(5, [(4, 10, False), (5, 5, True), (6, 10, False)]) == 5
+    assert balanced_interval(5, [(4, 10, False), (5, 6, True), (6, 10, False)]) == 4
+    assert balanced_interval(4, [(4, 0, True), (5, 0, False)]) == 4, "empty is empty"
+    assert balanced_interval(4, [(4, 1, True), (5, 1, False)]) == 5
+    assert light_weekdays(light_days_mask([5, 6])) == {5, 6}
+    assert light_weekdays(0) == frozenset()

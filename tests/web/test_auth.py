@@ -215,6 +215,42 @@ def test_settings_refuse_a_display_name_with_a_line_break(logged_in, user, db):
     assert db.session.get(User, user.id).display_name == before
 
 
+def test_lighter_days_are_saved_shown_and_refused_when_tampered(logged_in, user, db):
+    settings = {
+        "display_name": "Ada",
+        "time_zone": "UTC",
+        "daily_goal": "20",
+        "desired_retention": "0.9",
+        "new_cards_per_day": "20",
+        "reviews_per_day": "200",
+    }
+    saved = logged_in.post(
+        "/account/settings",
+        data={
+            **settings,
+            "light_weekdays": ["5", "6"],
+            "csrf_token": logged_in.csrf_token("/account/settings"),
+        },
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).light_days == 0b1100000
+    page = logged_in.get("/account/settings").text
+    assert re.search(r'checked[^>]*value="5"|value="5"[^>]*checked', page)
+    assert not re.search(r'checked[^>]*value="0"|value="0"[^>]*checked', page)
+    tampered = logged_in.post(
+        "/account/settings",
+        data={
+            **settings,
+            "light_weekdays": ["9"],
+            "csrf_token": logged_in.csrf_token("/account/settings"),
+        },
+    )
+    assert tampered.status_code == 400 and "Lighter days" in tampered.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).light_days == 0b1100000
+
+
 def test_session_cookie_flags(client, user):
     response = client.login(user.email)
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]

@@ -32,7 +32,7 @@ from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner
 from markupsafe import escape
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import check_password_hash
 from werkzeug.test import encode_multipart
@@ -40,7 +40,7 @@ from werkzeug.test import encode_multipart
 from quizapp.core.accounts import email_problem, normalize_email
 from quizapp.core.assignments import AnswersShown, AttemptPolicy, ScoreCounts
 from quizapp.core.classes import due_from_local, local_time
-from quizapp.core.scheduling import Rating
+from quizapp.core.scheduling import LEECH_THRESHOLD, Rating, light_days_mask
 from quizapp.core.tokens import fingerprint, make_token
 from quizapp.db import utcnow
 from quizapp.models import (
@@ -902,6 +902,10 @@ def check_settings(world: World, sent: Sent) -> None:
         assert getattr(user, name) == expected, name
     assert 1 <= user.daily_goal <= 500 and 0.7 <= user.desired_retention <= 0.97
     assert len(user.display_name) <= 80
+    # Saved only when every day sent is a day of the week; none sent means none light.
+    assert user.light_days == light_days_mask(
+        int(day) for day in sent.form.get("light_weekdays", [])
+    )
 
 
 def prepare_instructor(world: World, variant: str) -> None:
@@ -1174,6 +1178,25 @@ def prepare_undo(world: World, variant: str) -> None:
             duration_ms=1000,
         )
         world.session.commit()
+
+
+def prepare_set_aside(world: World, variant: str) -> None:
+    """A card of the learner's set aside as a leech, or (variant "in reviews") not."""
+    world.fresh()
+    world.session.execute(
+        update(ReviewCard)
+        .where(ReviewCard.id == world.cards["single"])
+        .values(
+            lapses=LEECH_THRESHOLD,
+            suspended_at=None if variant == "in reviews" else utcnow(),
+        )
+    )
+    world.session.commit()
+
+
+def check_kept(world: World, sent: Sent) -> None:
+    world.fresh()
+    assert world.session.get(ReviewCard, world.cards["single"]).suspended_at is None
 
 
 def check_undone(world: World, sent: Sent) -> None:
@@ -1770,6 +1793,7 @@ POST_ROUTES: dict[str, Route] = {
             "desired_retention": ["0.9", "0.7", "0.97"],
             "new_cards_per_day": ["20", "0", "999"],
             "reviews_per_day": ["200", "1", "9999"],
+            "light_weekdays": ["5", "0", "6"],
         },
         writes=frozenset({"users"}),
         check=check_settings,
@@ -2179,6 +2203,15 @@ POST_ROUTES: dict[str, Route] = {
         check=check_rated,
         hidden=frozenset({"ticket"}),
     ),
+    "review.keep_reviewing": Route(
+        viewer="learner",
+        path=lambda world, variant: f"/review/{world.cards['single']}/keep",
+        variants=("set aside", "in reviews"),
+        writes=frozenset({"review_cards"}),
+        prepare=prepare_set_aside,
+        check=check_kept,
+        refused=lambda world, sent: 409 if sent.variant == "in reviews" else None,
+    ),
     "review.undo": Route(
         viewer="learner",
         path=_fixed("/review/undo"),
@@ -2280,6 +2313,7 @@ GET_WITHOUT_QUERY = frozenset(
         "reminders.class_reminder",
         "reminders.unsubscribe",
         "review.session",
+        "review.set_aside",
         "review.stats",
         "static",
     }

@@ -93,6 +93,9 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     # Classes: their learners see the overview, their instructors and admins everything.
     "classes.index": (LOGIN, 200, 200, 200, 200, 200),
     "classes.join": (LOGIN, 200, 200, 200, 200, 200),
+    # The notice after a card is set aside: its learner's alone. Theirs is not set aside, so
+    # they are sent on to their reviews.
+    "review.set_aside": (LOGIN, Redirect("/review", 303), 404, 404, 404, 404),
     # Any signed-in account may start a class (and so teach it).
     "classes.new": (LOGIN, 200, 200, 200, 200, 200),
     "classes.overview": (LOGIN, 200, 404, 200, 404, 200),
@@ -143,6 +146,8 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "quiz.question": (LOGIN, OK, 404, 404, 404, 404),
     "review.answer": (LOGIN, OK, 404, 404, 404, 404),
     "review.rate": (LOGIN, OK, 404, 404, 404, 404),
+    # Bringing back a card set aside: theirs is not set aside, which is a conflict.
+    "review.keep_reviewing": (LOGIN, 409, 404, 404, 404, 404),
     # Anyone signed in may create a class, becoming its instructor.
     "classes.new": (LOGIN, OK, OK, OK, OK, OK),
     # Anyone signed in who holds the code may join; those already in the class get a 409.
