@@ -223,11 +223,12 @@ def learner_journey(page: Page, stop: Stop, clock: Clock) -> None:
 
     page.goto("/review/stats")
     expect(heading(page, "Review statistics")).to_be_visible()
-    cards = page.locator("section", has=heading(page, "Cards", level=2))
+    cards = page.get_by_role("region", name="Cards", exact=True)
     # Two graduated on the first day; the rest are still in their first steps.
     expect(cards.get_by_role("listitem")).to_have_text(
-        ["New: 0", "Learning: 6", "Review: 2", "Relearning: 0", "Leech: 0"]
+        ["Not yet reviewed: 0", "Learning: 6", "Review: 2", "Relearning: 0"]
     )
+    expect(cards).to_contain_text("leeches (failed 8 times or more): 0")
     page.get_by_text("Show the numbers: Reviews per day, last 30 days").click()
     days = page.get_by_role("table", name="Reviews per day, last 30 days")
     expect(days).to_be_visible()
