@@ -459,17 +459,17 @@ _DUE_BEFORE_EDGES = select(
 def _scheduled(user: User, before: Memory, rating: Rating, now: datetime) -> Memory:
     """The memory after the review. Where fsrs would fuzz an interval of days, load balancing
     takes its place, as in Anki: the day in the fuzz range with the fewest of the learner's
-    cards due (one query)."""
+    cards due (one query). With fuzz on, the query runs for every rating, balanced or not, so
+    the review step costs the same queries whatever the card's state."""
     settings = review_settings(user)
     after = review(before, rating, now, replace(settings, fuzz=False))
-    target = (after.due - now).days
-    if not settings.fuzz or after.state is not CardState.REVIEW or target < 3:
+    if not settings.fuzz:
         return after
-    if target > MAX_LOAD_BALANCE_INTERVAL:
-        return review(before, rating, now, settings)
-    low, high = fuzz_range(target, settings.maximum_interval_days)
+    target = (after.due - now).days
+    balanced = after.state is CardState.REVIEW and 3 <= target <= MAX_LOAD_BALANCE_INTERVAL
+    low, high = fuzz_range(target, settings.maximum_interval_days) if balanced else (0, -1)
     days = [learner_day(now + timedelta(days=n), user.time_zone) for n in range(low, high + 1)]
-    edges = [day_end(days[0] - timedelta(days=1), user.time_zone)]
+    edges = [day_end(days[0] - timedelta(days=1), user.time_zone)] if days else [now]
     edges += [day_end(day, user.time_zone) for day in days]
     edges += edges[-1:] * (len(_EDGES) - len(edges))
     due_before = db.session.execute(
@@ -479,6 +479,10 @@ def _scheduled(user: User, before: Memory, rating: Rating, now: datetime) -> Mem
             **{edge.key: value for edge, value in zip(_EDGES, edges, strict=True)},
         },
     ).one()
+    if not balanced:
+        # Past the balancing range fsrs's own fuzz spreads the card; learning steps stay.
+        beyond = after.state is CardState.REVIEW and target > MAX_LOAD_BALANCE_INTERVAL
+        return review(before, rating, now, settings) if beyond else after
     light = light_weekdays(user.light_days)
     chosen = balanced_interval(
         target,
