@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_template_filters(app)
+    register_navigation(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -86,6 +87,12 @@ def register_template_filters(app: Flask) -> None:
     from quizapp.core.words import plural
 
     app.add_template_filter(plural)
+
+
+def register_navigation(app: Flask) -> None:
+    from quizapp.navigation import init_navigation
+
+    init_navigation(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

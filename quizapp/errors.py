@@ -24,7 +24,12 @@ TITLES = {
 def render_error(code: int, description: str | None = None):
     title = TITLES.get(code, "Error")
     return render_template(
-        "errors/error.html", code=code, title=title, description=description
+        "errors/error.html",
+        code=code,
+        title=title,
+        description=description,
+        # A failing database must not fail its own error page: the tabs go without counts.
+        navigation_counts=code < 500,
     ), code
 
 

@@ -142,6 +142,22 @@ def calendar_heatmap(
     return _svg(chart_id, body, title=title, desc=desc, width=width, height=height)
 
 
+def heatmap_scale() -> str:
+    """The heatmap's shades in a row, none to most, to show between the words Less and More.
+
+    Hidden from screen readers: the sentence beside it says what the shading means."""
+    width = len(HEAT) * PITCH - (PITCH - CELL)
+    cells = "".join(
+        f'<rect x="{index * PITCH}" y="0" width="{CELL}" height="{CELL}" rx="2" fill="{colour}"/>'
+        for index, colour in enumerate(HEAT)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="heat-scale-cells"'
+        f' viewBox="0 0 {width} {CELL}" width="{width}" height="{CELL}"'
+        f' aria-hidden="true" focusable="false">{cells}</svg>'
+    )
+
+
 def _svg(chart_id: str, body: list[str], *, title: str, desc: str, width: int, height: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}"'

@@ -585,7 +585,9 @@ class ShortAnswer(_WrongFeedback):
         return [RevealRow("Your answer", response, self.right_answer(), ok)]
 
     def right_answer(self) -> str:
-        return " or ".join(self.answers)
+        # The first answer is the key; the others are spellings of it, not further answers.
+        key, *variants = self.answers
+        return f"{key} (also accepted: {', '.join(variants)})" if variants else key
 
     def describe(self, response: Any) -> str:
         return normalize_answer(response) if isinstance(response, str) else ""

@@ -9,7 +9,8 @@ from quizapp.core.markdown import render_markdown
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
-from quizapp.services import gradebook, progress, quizzes, reviews
+from quizapp.navigation import review_counts
+from quizapp.services import gradebook, progress, quizzes
 from quizapp.services.catalogue import catalogue_modules, lesson_view, module_view
 
 bp = Blueprint("learn", __name__)
@@ -108,7 +109,7 @@ def today():
     return render_template(
         "learn/today.html",
         dashboard=dashboard,
-        reviews=reviews.today(user=current_user, now=now),
+        reviews=review_counts(now),
         assignments=gradebook.learner_assignments(
             history=dashboard.history, now=now, catalogue=catalogue
         ),

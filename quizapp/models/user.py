@@ -51,6 +51,13 @@ class User(db.Model):
     # never stored: the database keeps only its hash.
     session_token = None
     session_id = None
+    # Loaded with the session: whether the user belongs to a class (the navigation's Classes
+    # tab). Instructors always see the tab; they make classes.
+    in_class = False
+
+    @property
+    def shows_classes(self) -> bool:
+        return self.in_class or self.role in ("instructor", "admin")
 
     # Flask-Login's interface.
     is_authenticated = True

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadData
 
@@ -119,6 +119,8 @@ def answer(step: QuestionStep, form: AnswerForm):
     # (Its address is taken before the commit, which would make the attempt be read again.)
     feedback_url = url_for("quiz.question", attempt_id=step.attempt.id, position=step.position)
     db.session.commit()
+    if step.goal_met is not None:
+        flash(step.goal_met.celebration, "goal")
     return redirect(feedback_url, 303)
 
 

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from quizapp.core.charts import bar_chart, calendar_heatmap
+from quizapp.core.charts import bar_chart, calendar_heatmap, heatmap_scale
 from quizapp.core.questions import InvalidResponse
 from quizapp.core.scheduling import Rating
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
+from quizapp.navigation import review_counts
 from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.review.forms import RateForm
 from quizapp.services import reviews
@@ -51,7 +52,6 @@ def show_question(
     form: AnswerForm,
     status: int = 200,
     message: str = "",
-    today: reviews.Today | None = None,
 ):
     form.show(item.question.slug, item.card.id, item.card.reps)
     return render_template(
@@ -59,7 +59,7 @@ def show_question(
         item=item,
         form=form,
         message=message,
-        today=today or reviews.today(user=current_user, now=utcnow()),
+        today=review_counts(),
         undo_form=ActionForm(),
     ), status
 
@@ -67,11 +67,11 @@ def show_question(
 @bp.get("")
 def session():
     now = utcnow()
-    today = reviews.today(user=current_user, now=now)
+    today = review_counts(now)
     card = reviews.next_card(user=current_user, now=now, counts=today)
     if card is None:
         return render_template("review/done.html", today=today, undo_form=ActionForm())
-    return show_question(reviews.card_question(card), AnswerForm(formdata=None), today=today)
+    return show_question(reviews.card_question(card), AnswerForm(formdata=None))
 
 
 @bp.post("/<int:card_id>")
@@ -118,7 +118,7 @@ def rate(card_id: int):
     if ticket_card != card.id:
         return render_error(400, "That rating was for another card. Answer this one again.")
     try:
-        reviews.record_review(
+        rated = reviews.record_review(
             user=current_user,
             card=card,
             reps_seen=reps,
@@ -132,6 +132,10 @@ def rate(card_id: int):
     # Read before the commit expires the card, which would cost a query to read it again.
     now_set_aside = card.suspended_at is not None
     db.session.commit()
+    # Flashed, so it shows on whichever page comes next: the next card, inline or not, the
+    # end of the session, or the card just set aside.
+    if rated.goal_met is not None:
+        flash(rated.goal_met.celebration, "goal")
     if now_set_aside:
         return redirect(url_for("review.set_aside", card_id=card_id), 303)
     if request.headers.get(INLINE_HEADER[0]) == INLINE_HEADER[1]:
@@ -203,6 +207,7 @@ def stats():
             unit="reviews",
             id_prefix="forecast",
         ),
+        "heat_scale": heatmap_scale(),
     }
     return render_template(
         "review/stats.html",

@@ -55,7 +55,7 @@ def _activity_counted(insert):
             "answers": ActivityDay.answers + statement.excluded.answers,
             "reviews": ActivityDay.reviews + statement.excluded.reviews,
         },
-    )
+    ).returning(ActivityDay.answers + ActivityDay.reviews)
 
 
 def lesson_started(*, user: User, lesson: Lesson, now: datetime) -> None:
@@ -73,9 +73,14 @@ def lesson_completed(*, user: User, lesson: Lesson, now: datetime) -> None:
     )
 
 
-def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: int = 0) -> None:
-    """Count answers or reviews towards the learner's day, for streaks and the daily goal."""
-    db.session.execute(
+def activity_recorded(
+    *, user: User, now: datetime, answers: int = 0, reviews: int = 0
+) -> DailyGoal | None:
+    """Count answers or reviews towards the learner's day, for streaks and the daily goal;
+    returns the day's goal when this very increment met it, else None."""
+    # The count comes back from the upsert itself, after its own increment: of two requests
+    # racing past the goal, each sees a different total, so exactly one of them meets it.
+    done = db.session.execute(
         _activity_counted(),
         {
             "user_id": user.id,
@@ -83,7 +88,9 @@ def activity_recorded(*, user: User, now: datetime, answers: int = 0, reviews: i
             "answers": answers,
             "reviews": reviews,
         },
-    )
+    ).scalar_one()
+    goal = DailyGoal(done, user.daily_goal)
+    return goal if goal.met_by(answers + reviews) else None
 
 
 def review_undone(*, user: User, reviewed_at: datetime) -> None:

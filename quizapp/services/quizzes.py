@@ -26,7 +26,7 @@ from quizapp.core.assignments import (
     draw_questions,
     governing,
 )
-from quizapp.core.progress import percent
+from quizapp.core.progress import DailyGoal, percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.core.words import plural
 from quizapp.db import UTCDateTime, db
@@ -209,6 +209,8 @@ class QuestionStep:
     spec: QuestionSpec
     layout: Layout
     answer: QuizAnswer | None
+    # Set by submit_answer when this answer met the learner's daily goal.
+    goal_met: DailyGoal | None = None
 
     @property
     def total(self) -> int:
@@ -286,14 +288,16 @@ def submit_answer(
             db.session.add(answer)
     except IntegrityError:
         raise AlreadyAnswered() from None
-    progress.activity_recorded(user=user, now=now, answers=1)
+    goal_met = progress.activity_recorded(user=user, now=now, answers=1)
     # Every answered question becomes a review card, whose reveal shows the right answer: at
     # once when the policy shows answers by the attempt's end; otherwise once the results
     # page may show them (`release_cards`), so reviews cannot give away a graded quiz's key.
     if AnswersShown(attempt.answers_shown).by_attempt_end:
         reviews.cards_for_answer(user=user, answers=[(step.question.id, grade.correct)], now=now)
     finish_if_complete(user=user, attempt=attempt, now=now)
-    return QuestionStep(attempt, step.position, step.question, step.spec, step.layout, answer)
+    return QuestionStep(
+        attempt, step.position, step.question, step.spec, step.layout, answer, goal_met
+    )
 
 
 def finish_if_complete(*, user: User, attempt: QuizAttempt, now: datetime) -> bool:

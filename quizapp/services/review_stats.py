@@ -49,6 +49,10 @@ class ReviewStats:
         return LEECH_THRESHOLD
 
     @property
+    def mature_days(self) -> int:
+        return MATURE_DAYS
+
+    @property
     def weeks(self) -> list[tuple[date, int, int]]:
         """The calendar's columns as rows: each week from Monday, its reviews and active days."""
         first = self.today - timedelta(days=self.today.weekday(), weeks=HEATMAP_WEEKS - 1)

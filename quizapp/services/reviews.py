@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from quizapp.core.progress import day_end, learner_day
+from quizapp.core.progress import DailyGoal, day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
 from quizapp.core.scheduling import (
     MAX_LOAD_BALANCE_INTERVAL,
@@ -494,6 +494,13 @@ def _scheduled(user: User, before: Memory, rating: Rating, now: datetime) -> Mem
     return replace(after, due=now + timedelta(days=chosen))
 
 
+@dataclass(frozen=True)
+class Rated:
+    log: ReviewLog
+    # The learner's daily goal, when this rating met it.
+    goal_met: DailyGoal | None = None
+
+
 def record_review(
     *,
     user: User,
@@ -502,7 +509,7 @@ def record_review(
     rating: Rating,
     now: datetime,
     duration_ms: int | None,
-) -> ReviewLog:
+) -> Rated:
     """Schedule the card and append the review to the log, unless it was rated meanwhile. A
     failure that makes the card a leech sets it aside (`card.suspended_at`)."""
     before = memory_of(card)
@@ -540,12 +547,12 @@ def record_review(
         was_new=before.is_new,
     )
     db.session.add(log)
-    progress.activity_recorded(user=user, now=now, reviews=1)
+    goal_met = progress.activity_recorded(user=user, now=now, reviews=1)
     db.session.flush()
     # The card as the UPDATE left it, without reading it back.
     for key, value in {**_columns(after), "suspended_at": suspended_at}.items():
         set_committed_value(card, key, value)
-    return log
+    return Rated(log, goal_met)
 
 
 def undo_last(*, user: User, now: datetime) -> ReviewLog | None:

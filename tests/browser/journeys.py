@@ -50,6 +50,23 @@ def nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
 
+def classes_page(page: Page) -> None:
+    """Classes: a tab once in a class or teaching one, else through Account (join or start)."""
+    tab = page.get_by_role("navigation", name="Main").get_by_role("link", name="Classes")
+    if tab.count():
+        tab.click()
+    else:
+        nav(page, "Account")
+        page.get_by_role("link", name="Join or start a class").click()
+    expect(heading(page, "Classes")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    """From Account, where the button is on every width (the header has it on a wide one)."""
+    nav(page, "Account")
+    page.get_by_role("button", name=re.compile(r"^Log out")).click()
+
+
 def register(page: Page, stop: Stop, *, email: str, name: str) -> None:
     """From the catalogue, as a visitor: sign up through the form, landing on Today."""
     page.goto("/")
@@ -82,7 +99,7 @@ def log_in(page: Page, stop: Stop | None, *, email: str, name: str) -> None:
 def open_lesson(page: Page, slug: str, stop: Stop | None = None) -> None:
     """Through the catalogue, by the lesson's title."""
     title = course().lesson_titles[slug]
-    nav(page, "Lessons")
+    nav(page, "Learn")
     expect(heading(page, "What does a production manager do?")).to_be_visible()
     if stop:
         stop(page, "catalogue")
@@ -182,7 +199,7 @@ def learner_journey(page: Page, stop: Stop, clock: Clock) -> None:
     expect(reviews.locator(".big-number")).to_have_text("8")
     expect(reviews).to_contain_text("8 due, 0 new")
     stop(page, "today")
-    reviews.get_by_role("link", name="Start reviewing").click()
+    page.get_by_role("link", name="Review 8 cards").click()
     expect(page.locator(".review-bar")).to_contain_text("0 done today · 8 due · 0 new")
     stop(page, "review-question")
     reviewed = []
@@ -235,7 +252,7 @@ def learner_journey(page: Page, stop: Stop, clock: Clock) -> None:
     expect(days.get_by_role("row")).not_to_have_count(0)
     stop(page, "review-stats")
 
-    nav(page, "Settings")
+    nav(page, "Account")
     expect(heading(page, "Settings")).to_be_visible()
     stop(page, "settings")
     page.get_by_label("Daily goal").fill("1")
@@ -288,7 +305,7 @@ def classes_journey(page: Page, learner_page: Page, stop: Stop, instructor: dict
     # The learner signs up and joins by typing the code, in lower case.
     learner = unique("Ben")
     register(learner_page, lambda *_: None, email=f"{learner.lower()}@example.com", name=learner)
-    nav(learner_page, "Classes")
+    classes_page(learner_page)
     expect(learner_page.get_by_text("You are not in a class yet.")).to_be_visible()
     stop(learner_page, "classes-index-learner")
     learner_page.get_by_label("Join code").fill(code.lower())

@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = ROOT / "content"
 PASSWORD = DEFAULT_PASSWORD
 
-# A 375px-wide phone (touch, mobile viewport, 2x pixels) and a laptop.
+# A phone of 390 by 844 CSS pixels (touch, mobile viewport, 2x pixels) and a laptop.
 WIDTHS: dict[str, dict[str, Any]] = {
     "phone": {
-        "viewport": {"width": 375, "height": 740},
+        "viewport": {"width": 390, "height": 844},
         "is_mobile": True,
         "has_touch": True,
         "device_scale_factor": 2,

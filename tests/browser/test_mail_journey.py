@@ -33,9 +33,11 @@ from quizapp.services.demo import mistaken_response
 from tests.browser.journeys import (
     ASSIGNED_LESSON,
     answer_review_card,
+    classes_page,
     flash,
     heading,
     log_in,
+    log_out,
     nav,
     open_lesson,
     register,
@@ -147,7 +149,7 @@ def log_in_with(
 
 
 def settings_page(page) -> None:
-    nav(page, "Settings")
+    nav(page, "Account")
     expect(heading(page, "Settings")).to_be_visible()
 
 
@@ -200,7 +202,7 @@ def test_a_new_learner_confirms_recovers_and_is_reminded_by_mail(
     shots(page, "mail-settings-devices")
     copied = copied_from.context.cookies()
     assert {"session", "remember_token"} <= {cookie["name"] for cookie in copied}, copied
-    copied_from.get_by_role("button", name=re.compile(r"^Log out")).click()
+    log_out(copied_from)
     flash(copied_from, "You are logged out.")
     replay = open_page()
     replay.context.add_cookies(copied)
@@ -211,7 +213,7 @@ def test_a_new_learner_confirms_recovers_and_is_reminded_by_mail(
     expect(devices).to_have_count(2)
 
     # Forgot the password: ask for a link from the login page.
-    page.get_by_role("button", name=re.compile(r"^Log out")).click()
+    log_out(page)
     flash(page, "You are logged out.")
     page.get_by_role("link", name="Log in", exact=True).click()
     page.get_by_role("link", name="Forgot your password?").click()
@@ -371,7 +373,7 @@ def test_an_instructor_reminds_the_two_learners_who_have_not_passed(
 
     teacher = open_page()
     log_in(teacher, None, email=f"{teacher_name.lower()}@example.com", name=teacher_name)
-    nav(teacher, "Classes")
+    classes_page(teacher)
     teacher.get_by_role("link", name=f"Gradebook for {class_name}").click()
     expect(heading(teacher, "Gradebook")).to_be_visible()
     book = teacher.get_by_role("table", name=re.compile(rf"^{class_name}: 3 learners"))

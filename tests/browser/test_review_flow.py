@@ -95,7 +95,7 @@ def test_a_learner_chooses_lighter_weekdays(page, checks, app_db):
     email = f"{name.lower()}@example.com"
     create_user(email=email, display_name=name)
     log_in(page, None, email=email, name=name)
-    nav(page, "Settings")
+    nav(page, "Account")
     days = page.get_by_role("group", name="Lighter days")
     expect(days.get_by_role("checkbox")).to_have_count(7)
     days.get_by_role("checkbox", name="Saturday").check()

@@ -21,6 +21,7 @@ from quizapp.db import utcnow
 from tests.browser import test_mail_journey
 from tests.browser.journeys import (
     ASSIGNED_LESSON,
+    classes_page,
     flash,
     heading,
     nav,
@@ -120,7 +121,7 @@ def test_a_new_teacher_invites_assigns_extends_grades_and_archives(
     teacher_name = unique("Tess")
     teacher = open_page()
     register(teacher, no_stop, email=f"{teacher_name.lower()}@example.com", name=teacher_name)
-    nav(teacher, "Classes")
+    classes_page(teacher)
     expect(heading(teacher, "Classes")).to_be_visible()
     expect(teacher.get_by_text("You do not teach a class yet.")).to_be_visible()
     teacher.get_by_role("link", name="Create a class").click()
@@ -271,11 +272,11 @@ def test_a_new_teacher_invites_assigns_extends_grades_and_archives(
     nav(learner, "Today")
     expect(mine).to_contain_text(BELOW)
     expect(mine).to_contain_text("score 40%")
-    nav(learner, "Classes")
+    classes_page(learner)
     learner.get_by_role("link", name=class_name, exact=True).click()
     expect(heading(learner, class_name)).to_be_visible()
     expect(learner.locator(".assignment-list .assignment")).to_contain_text(BELOW)
-    nav(learner, "Lessons")
+    nav(learner, "Learn")
     expect(heading(learner, "What does a production manager do?")).to_be_visible()
     listed = learner.locator(
         ".lesson-list > li", has=learner.get_by_role("link", name=title, exact=True)

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from quizapp.core.charts import bar_chart, calendar_heatmap
+from quizapp.core.charts import bar_chart, calendar_heatmap, heatmap_scale
 
 NS = "{http://www.w3.org/2000/svg}"
 WEDNESDAY = date(2026, 5, 6)
@@ -253,6 +253,20 @@ def test_a_heatmap_needs_a_week_and_no_negative_counts():
         heatmap(weeks=0)
     with pytest.raises(ValueError, match="negative"):
         heatmap({WEDNESDAY: -1})
+
+
+def test_the_legend_shows_the_heatmaps_shades_from_none_to_most_hidden_from_screen_readers():
+    root = parse(heatmap_scale())
+    assert [rect.get("fill") for rect in elements(root, "rect")] == [
+        EMPTY,
+        "#b8cbd9",
+        "#85a7bf",
+        "#5283a5",
+        DARKEST,
+    ]
+    # The sentence beside it says what the shades mean; the swatches alone would be colour.
+    assert root.get("aria-hidden") == "true"
+    assert "style" not in heatmap_scale()
 
 
 def test_half_a_year_fits_a_phone_without_scaling_far_down():

@@ -6,6 +6,7 @@ import pytest
 
 from quizapp.core.progress import (
     DailyGoal,
+    DayOutcome,
     LessonStatus,
     day_end,
     learner_day,
@@ -105,3 +106,96 @@ def test_recall_with_nothing_in_review_is_no_percentage(learned, words):
     recall = recall_of(questions=4, learned=learned, in_review=[])
     assert recall.percent is None and recall.words == words and "%" not in recall.words
     assert recall.not_learned == 4 - learned
+
+
+def run(today: date, *spans: tuple[int, int]) -> list[date]:
+    """Active days: each span (first, last) counts days back from today, inclusive."""
+    return [today - timedelta(days=n) for first, last in spans for n in range(last, first - 1, -1)]
+
+
+TODAY = date(2026, 12, 1)
+
+
+def outcomes(result, count: int) -> list[DayOutcome]:
+    return [day.outcome for day in result.recent[-count:]]
+
+
+def test_a_freeze_is_earned_at_7_and_14_days_and_at_most_two_are_held():
+    assert streak(run(TODAY, (0, 5)), TODAY).freezes_held == 0
+    assert streak(run(TODAY, (0, 6)), TODAY).freezes_held == 1
+    assert streak(run(TODAY, (0, 12)), TODAY).freezes_held == 1
+    assert streak(run(TODAY, (0, 13)), TODAY).freezes_held == 2
+    # 21 days would earn a third: two are the most held.
+    assert streak(run(TODAY, (0, 20)), TODAY).freezes_held == 2
+
+
+def test_a_missed_day_spends_a_freeze_and_keeps_the_streak_without_lengthening_it():
+    # Seven days earned a freeze; the day before yesterday was missed; yesterday and today count.
+    result = streak(run(TODAY, (0, 1), (3, 9)), TODAY)
+    assert (result.days, result.freezes_held, result.active_today) == (9, 0, True)
+    assert outcomes(result, 4) == [
+        DayOutcome.ACTIVE,
+        DayOutcome.FROZEN,
+        DayOutcome.ACTIVE,
+        DayOutcome.ACTIVE,
+    ]
+    assert result.recent[-3].words == "Sun 29 Nov: freeze used"
+
+
+def test_two_missed_days_with_one_freeze_break_the_streak():
+    result = streak(run(TODAY, (0, 0), (3, 9)), TODAY)
+    assert (result.days, result.freezes_held) == (1, 0)
+    assert outcomes(result, 3) == [DayOutcome.FROZEN, DayOutcome.MISSED, DayOutcome.ACTIVE]
+
+
+def test_two_freezes_cover_two_missed_days():
+    result = streak(run(TODAY, (0, 0), (3, 16)), TODAY)
+    assert (result.days, result.freezes_held) == (15, 0)
+    assert outcomes(result, 3) == [DayOutcome.FROZEN, DayOutcome.FROZEN, DayOutcome.ACTIVE]
+
+
+def test_no_freeze_is_spent_when_no_streak_is_alive():
+    # Seven days earned a freeze, two missed days spent it and broke the streak; a new streak
+    # of two days then starts with none, and the days before it stay missed, not frozen.
+    result = streak(run(TODAY, (0, 1), (5, 11)), TODAY)
+    assert (result.days, result.freezes_held) == (2, 0)
+    assert outcomes(result, 5) == [
+        DayOutcome.FROZEN,
+        DayOutcome.MISSED,
+        DayOutcome.MISSED,
+        DayOutcome.ACTIVE,
+        DayOutcome.ACTIVE,
+    ]
+    # A newcomer's history starts with their first day: no crosses for days before it.
+    assert [d.outcome for d in streak([], TODAY).recent] == [DayOutcome.PENDING]
+
+
+def test_today_not_yet_active_is_pending_never_a_missed_day():
+    result = streak(run(TODAY, (1, 7)), TODAY)
+    # The freeze earned at day 7 is kept for a day that is really missed, not spent on today.
+    assert (result.days, result.freezes_held, result.active_today) == (7, 1, False)
+    assert outcomes(result, 1) == [DayOutcome.PENDING]
+    assert not result.at_risk, "a held freeze covers today if it is missed"
+    assert streak(run(TODAY, (1, 3)), TODAY).at_risk
+    assert "freeze keeps it" in result.advice
+    assert result.freezes_words.startswith("1 streak freeze held: a missed day will not break")
+
+
+def test_the_replay_decides_each_day_once_so_nothing_is_counted_twice():
+    # The same days in any order, repeated, or with a future day (a clock or time zone change)
+    # give the same streak: each day is decided once, in order, and a freeze can only fall on
+    # a day without activity, never on one already counted.
+    active = run(TODAY, (0, 1), (3, 9))
+    expected = streak(active, TODAY)
+    again = streak(list(reversed(active)) + active + [TODAY + timedelta(days=1)], TODAY)
+    assert again == expected
+    assert all(day.outcome is not DayOutcome.FROZEN for day in expected.recent if day.day in active)
+    assert len(expected.recent) == 10 and expected.recent[-1].day == TODAY
+    assert [d.day for d in expected.recent] == sorted({d.day for d in expected.recent})
+
+
+def test_the_goal_is_met_by_one_increment_only():
+    assert DailyGoal(20, 20).met_by(1)
+    assert not DailyGoal(19, 20).met_by(1) and not DailyGoal(21, 20).met_by(1)
+    assert DailyGoal(2, 1).met_by(2), "an increment of two can step over the goal"
+    assert DailyGoal(20, 20).celebration == "Daily goal met: 20 answers today. Well done!"

@@ -237,7 +237,11 @@ def test_feedback_for_ordering_matching_and_short_answers():
     short = make("short_answer", answers=["MES", "Manufacturing execution system"])
     fb = answer_feedback(short, short.layout(random.Random(1)), "erp")
     assert not fb.grade.correct
-    assert fb.rows[0].expected == "MES or Manufacturing execution system"
+    # One answer with its variants, never a list that reads as several answers.
+    assert fb.rows[0].expected == "MES (also accepted: Manufacturing execution system)"
+    assert make("short_answer", answers=["MES"]).right_answer() == "MES"
+    three = make("short_answer", answers=["ops manager", "operation manager", "operations mgr"])
+    assert three.right_answer() == "ops manager (also accepted: operation manager, operations mgr)"
 
 
 RESPONSES = [

@@ -119,7 +119,9 @@ def test_light_days_get_about_half_the_reviews(db, questions, balanced):
     assert 0 < counts[light] <= min(normal) / 2 + 1
 
 
-def test_balancing_reads_the_range_in_one_query_for_every_rating(db, questions, balanced, count_queries):
+def test_balancing_reads_the_range_in_one_query_for_every_rating(
+    db, questions, balanced, count_queries
+):
     user = create_user(time_zone="Europe/Berlin")
     cards_due(user, questions[1:20], [d % 12 for d in range(19)])
     learning, review = (
@@ -139,4 +141,3 @@ def test_balancing_reads_the_range_in_one_query_for_every_rating(db, questions, 
     # either way, so the review step's query count does not depend on the card.
     assert (learning.due - START) < timedelta(days=1) < (review.due - START)
     assert steps[1] == steps[0]
-

@@ -263,3 +263,12 @@ def test_each_quiz_page_runs_a_fixed_number_of_queries(logged_in, course, db, co
     for _ in range(3):
         pages()
     assert pages() == first
+
+
+def test_a_short_answer_key_reads_as_one_answer_with_its_variants(logged_in, course):
+    attempt_url, feedback = take_quiz(logged_in, {**RIGHT_ANSWERS, "short": WRONG_ANSWERS["short"]})
+    key = "MES (also accepted: Manufacturing execution system)"
+    assert f'<span class="reveal-caption">Right answer:</span> {key}</p>' in feedback["short"]
+    results = logged_in.get(attempt_url, follow_redirects=True).get_data(as_text=True)
+    assert f"Right answer: {key}" in results
+    assert "MES or Manufacturing" not in feedback["short"] + results

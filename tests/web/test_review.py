@@ -94,7 +94,7 @@ def logs(db):
 def test_quiz_answers_become_new_cards_and_the_dashboard_counts_them(reviewer, db):
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 6
     today = reviewer.get("/today").get_data(as_text=True)
-    assert re.search(r'big-number">6<', today) and "Start reviewing" in today
+    assert re.search(r'big-number">6<', today) and ">Review 6 cards<" in today
 
 
 def test_every_answer_offers_four_ratings_with_their_intervals(reviewer, db):
@@ -228,7 +228,9 @@ def test_stats_page_draws_real_charts(reviewer, db):
     page = reviewer.get("/review/stats")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert html.count("<svg") == 3 and 'role="img"' in html
+    # Three charts, each a labelled image, and the calendar's legend of shades.
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert main.count("<svg") == 4 and main.count('role="img"') == 3
     assert "1 review" in html and "Mastery by module" in html
     assert_accessible(html)
 
@@ -264,7 +266,10 @@ def test_stats_page_gives_the_numbers_of_each_chart_as_a_table(reviewer, db, mon
 
 def test_stats_page_without_reviews_has_no_empty_tables(logged_in):
     html = logged_in.get("/review/stats").get_data(as_text=True)
-    assert "No data yet" in html and "Show the numbers" not in html
+    # Empty charts are words saying what will show up, not an empty drawing.
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<svg" not in main and "once you start reviewing" in main
+    assert "Show the numbers" not in html
     assert_accessible(html)
 
 
@@ -294,11 +299,12 @@ def test_a_review_step_runs_a_fixed_number_of_queries(logged_in, course, db, cou
     logged_in.get("/today")  # the session's last-seen time, written every few minutes
     few = step_queries()
     # The card page: the user, the day's counts, the card with its question and lesson. The
-    # answer: the user, the card with whether it is due. The rating: the user, the card, its
+    # answer: the user, the card with whether it is due, the day's counts for the Review tab's
+    # badge (the card page shares its own with the tab). The rating: the user, the card, its
     # update, the log row, the day's activity. Rated by script, the rating also brings the
     # next card: the page's three queries, the user read again after the commit. The
     # busiest path of the app stays this lean.
-    assert few == [3, 2, 5, 8]
+    assert few == [3, 3, 5, 8]
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-2")
     take_quiz(logged_in, RIGHT_ANSWERS)
     clock.advance(minutes=10)
@@ -349,4 +355,5 @@ def test_a_new_learner_reviews_over_several_days(logged_in, course, db, clock):
     stats = logged_in.get("/review/stats").get_data(as_text=True)
     per_day = Tables(stats).tables["Reviews per day, last 30 days"]
     assert [count for _, count in per_day[1:] if count != "0"] == ["12", "1"]
-    assert stats.count("<svg") == 3
+    # Three charts and the calendar's legend of shades.
+    assert stats.split("<main", 1)[1].split("</main>", 1)[0].count("<svg") == 4

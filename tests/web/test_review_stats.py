@@ -191,3 +191,60 @@ def test_the_page_runs_the_same_queries_however_many_cards(
     # The calendar's days; the cards with their modules; the month's review log; the live
     # questions by module.
     assert none[1] == 4
+
+
+def test_a_newcomer_reads_what_each_empty_figure_will_show_and_when(logged_in, two_modules):
+    page = stats_page(logged_in)
+    words = text(page)
+    assert (
+        "True retention \u2013 True retention appears once you review cards that wait "
+        "21 days or more between reviews, about a month after you learn them." in words
+    )
+    assert (
+        "Reviews per day Your reviews will show here day by day once you start reviewing." in words
+    )
+    assert (
+        "Review calendar Once you start reviewing, each day you review fills in a square here"
+        in words
+    )
+    assert (
+        "Forecast Once you take a lesson\u2019s quiz, its questions come back for review, and "
+        "here you will see how many fall due each day over the next 30 days." in words
+    )
+    # Words, not empty drawings whose only text is too small to read on a phone.
+    assert "<svg" not in page.split("<main", 1)[1] and "No data yet" not in words
+    assert_accessible(page)
+
+
+def test_the_review_calendar_has_a_heading_and_a_legend_in_words(logged_in, two_modules, clock):
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
+    rate(logged_in, *answer_card(logged_in), 3)
+    page = stats_page(logged_in)
+    words = text(page)
+    # A part of "Reviews per day", named by its own heading.
+    assert re.search(
+        r'<h2 id="per-day-heading">Reviews per day</h2>.*'
+        r'<section class="calendar" aria-labelledby="calendar-heading">\s*'
+        r'<h3 id="calendar-heading">Review calendar</h3>',
+        page,
+        re.DOTALL,
+    )
+    assert (
+        "Review calendar The last 26 weeks. Each square is one day: the darker the square, "
+        "the more reviews you did that day. The palest squares are days without reviews." in words
+    )
+    # Less and More around the shades, hidden from screen readers, who have the sentence.
+    scale = re.search(r'<p class="heat-scale" aria-hidden="true">(.*?)</p>', page, re.DOTALL)
+    assert scale and text(scale[1]) == "Less More" and scale[1].count("<rect") == 5
+    assert "once you start reviewing" not in words and "once you take a lesson" not in words
+    assert_accessible(page)
+
+    # A learner back after a break is told where the earlier reviews are, not to begin.
+    for _ in range(4):  # visiting now and then, so the session does not lapse
+        clock.advance(days=10)
+        words = text(stats_page(logged_in))
+    assert (
+        "Reviews per day No reviews in the last 30 days. The calendar below shows your "
+        "earlier ones. Review calendar The last 26 weeks." in words
+    )

@@ -31,7 +31,24 @@
     document.getElementById("main").replaceWith(document.importNode(main, true));
     // A reload then shows the session as it now stands, not the reveal's form again.
     history.replaceState(null, "", url);
+    announce(document.querySelector("#main .flashes"));
     enhance(true);
+  }
+
+  // A live region that arrives already holding its words is not read out: empty it, then
+  // put them back once it is in the page, so a message flashed by the swapped-in page (the
+  // daily goal met, say) is announced as it would be on a page loaded the ordinary way.
+  function announce(region) {
+    if (!region) return;
+    var words = Array.prototype.slice.call(region.childNodes);
+    words.forEach(function (node) {
+      region.removeChild(node);
+    });
+    setTimeout(function () {
+      words.forEach(function (node) {
+        region.appendChild(node);
+      });
+    }, 150);
   }
 
   var sending = false;
