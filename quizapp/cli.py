@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from quizapp.core.content import load_content
 from quizapp.db import db, utcnow
-from quizapp.models import ROLES
+from quizapp.models import ROLES, User
 from quizapp.services import accounts
 from quizapp.services.content_sync import SyncRefused, content_sync
 from quizapp.services.errors import Refused
@@ -127,6 +127,53 @@ def srs_rebuild(check: bool) -> None:
         return
     db.session.commit()
     click.echo(f"{checked} cards rebuilt from the log, {differed} changed.")
+
+
+def _shard(_context, _param, value: str | None) -> tuple[int, int]:
+    if value is None:
+        return 0, 1
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("write it K/N, as 0/4: shard K of N, counted from 0") from None
+    if not 0 <= index < count:
+        raise click.BadParameter(f"K must be from 0 to N-1, not {index} of {count}")
+    return index, count
+
+
+@srs_cli.command("optimize")
+@click.option("--all", "every", is_flag=True, help="Fit every learner with enough history.")
+@click.option(
+    "--shard",
+    callback=_shard,
+    help="K/N: only learners whose id is K modulo N (and the site model "
+    "in shard 0), so several machines can share the work.",
+)
+def srs_optimize(every: bool, shard: tuple[int, int]) -> None:
+    """Fit memory models, nightly from cron: the site's, then each learner's with enough new
+    reviews (all with --all). A fit is kept only when it predicts held-out reviews better."""
+    import resource
+    import time
+
+    from quizapp.services.memory_models import learners_to_fit, optimize_learner, optimize_site
+
+    index, count = shard
+    started = time.perf_counter()
+    if index == 0:
+        result = optimize_site()
+        db.session.commit()
+        click.echo(f"site model: {result.reason} ({result.reviews:,} reviews)")
+    kept = 0
+    learners = learners_to_fit(every=every, shard=(index, count))
+    for user_id in learners:
+        # One transaction a learner: a failure later keeps the fits already made.
+        kept += optimize_learner(db.session.get(User, user_id)).kept
+        db.session.commit()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    click.echo(
+        f"{len(learners)} learner(s) fitted, {kept} new model(s) kept, in "
+        f"{time.perf_counter() - started:.1f} s, peak memory {peak:.0f} MiB."
+    )
 
 
 @click.command("demo")

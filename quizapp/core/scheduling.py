@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import fsrs
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 # After this many failures a card is a leech: the question, not the learner's memory, is
 # probably the problem, so it is set aside and flagged to the learner and their instructors.
@@ -44,6 +45,9 @@ class ReviewSettings:
     maximum_interval_days: int = 36500
     # On in production so cards learned together drift apart; off in tests for known dates.
     fuzz: bool = True
+    # The memory model's 21 FSRS-6 weights: FSRS's defaults until one fitted to the learner,
+    # or to everyone on the site, predicts their reviews better (core/memory_model.py).
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ def new_memory(now: datetime) -> Memory:
 @lru_cache(maxsize=64)
 def _scheduler(settings: ReviewSettings) -> fsrs.Scheduler:
     return fsrs.Scheduler(
+        parameters=settings.parameters,
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval_days,
         enable_fuzzing=settings.fuzz,
@@ -196,6 +201,8 @@ class LoggedReview:
     rating: Rating
     reviewed_at: datetime
     due: datetime
+    # The weights that scheduled this review, as its log row records them.
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
 
 
 def replay(
@@ -205,10 +212,8 @@ def replay(
     state is recomputed exactly and the due dates are taken from the log."""
     memory = new_memory(created)
     for logged in reviews:
-        memory = replace(
-            review(memory, logged.rating, logged.reviewed_at, replace(settings, fuzz=False)),
-            due=logged.due,
-        )
+        step = replace(settings, fuzz=False, parameters=logged.parameters)
+        memory = replace(review(memory, logged.rating, logged.reviewed_at, step), due=logged.due)
     return memory
 
 

@@ -10,7 +10,7 @@ from quizapp.models.classes import (
 from quizapp.models.content import Lesson, Module, Question
 from quizapp.models.mail import OutboxMessage
 from quizapp.models.progress import ActivityDay, LessonProgress, QuizAnswer, QuizAttempt
-from quizapp.models.review import ReviewCard, ReviewLog
+from quizapp.models.review import MemoryModel, ReviewCard, ReviewLog
 from quizapp.models.sessions import UserSession
 from quizapp.models.user import ROLES, User
 
@@ -24,6 +24,7 @@ __all__ = [
     "Classroom",
     "Lesson",
     "LessonProgress",
+    "MemoryModel",
     "Module",
     "OutboxMessage",
     "Question",

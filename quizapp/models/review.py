@@ -80,3 +80,30 @@ class ReviewLog(db.Model):
     # not), so a question just answered is not asked again within the minute. Replayed like
     # any review, it is neither counted as one nor undone from the review page.
     kind: Mapped[str] = mapped_column(String(8), default=REVIEW, server_default=REVIEW)
+    # The memory model that scheduled this review (None: FSRS's defaults), so a rebuild
+    # replays each review with the weights it was scheduled with.
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("memory_models.id"))
+
+
+class MemoryModel(db.Model):
+    """One version of FSRS weights fitted to a learner's reviews (or, with no user, to
+    everyone's), kept because it predicted held-out reviews better than the weights in use.
+    Never updated or deleted while reviews it scheduled remain."""
+
+    __tablename__ = "memory_models"
+    __table_args__ = (
+        CheckConstraint("reviews >= 0", name="reviews"),
+        Index("ix_memory_models_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[intpk]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    parameters: Mapped[list[float]] = mapped_column(JSON)
+    # What it was fitted on, and how it and the weights it replaced scored on the reviews
+    # held back from the fit.
+    reviews: Mapped[int]
+    log_loss: Mapped[float]
+    rmse: Mapped[float]
+    baseline_log_loss: Mapped[float]
+    baseline_rmse: Mapped[float]
+    created_at: Mapped[created_at]

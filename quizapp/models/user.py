@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import created_at, db, intpk
+
+if TYPE_CHECKING:
+    from quizapp.models.review import MemoryModel
 
 ROLES = ("learner", "instructor", "admin")
 
@@ -37,6 +41,14 @@ class User(db.Model):
     reviews_per_day: Mapped[int] = mapped_column(default=200, server_default="200")
     # Anki's easy days: weekdays (bit 0 Monday) load balancing gives about half the reviews.
     light_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The memory model that schedules this learner: their own, the site's, or None for FSRS's
+    # defaults. Loaded with the user, as every review step needs its weights.
+    memory_model_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memory_models.id", use_alter=True, ondelete="SET NULL")
+    )
+    memory_model: Mapped[MemoryModel | None] = relationship(
+        foreign_keys=[memory_model_id], lazy="joined"
+    )
     created_at: Mapped[created_at]
     last_login_at: Mapped[datetime | None]
     # Reminders and invitations go only to an address its owner has shown they read.

@@ -17,6 +17,7 @@ from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.review.forms import RateForm
 from quizapp.services import reviews
 from quizapp.services.errors import Refused
+from quizapp.services.memory_models import describe_model
 from quizapp.services.review_stats import HEATMAP_WEEKS, review_stats
 from quizapp.services.reviews import CardQuestion
 
@@ -215,4 +216,5 @@ def stats():
         charts=charts,
         set_aside=reviews.set_aside_cards(user=current_user),
         keep_form=ActionForm(),
+        model=describe_model(current_user.memory_model),
     )

@@ -19,6 +19,7 @@ from quizapp.models import (
     Classroom,
     Lesson,
     LessonProgress,
+    MemoryModel,
     OutboxMessage,
     Question,
     QuizAnswer,
@@ -196,6 +197,21 @@ def export_account(user: User, *, now: datetime) -> dict[str, Any]:
         "activity_days": [
             {"day": _iso(day.day), "answers": day.answers, "reviews": day.reviews} for day in days
         ],
+        # The FSRS weights that schedule the learner; null for FSRS's defaults.
+        "memory_model": _memory_model(user.memory_model),
+    }
+
+
+def _memory_model(model: MemoryModel | None) -> dict[str, Any] | None:
+    if model is None:
+        return None
+    return {
+        "fitted_to": "your reviews" if model.user_id is not None else "everyone's reviews",
+        "fitted_at": _iso(model.created_at),
+        "reviews": model.reviews,
+        "held_out_log_loss": model.log_loss,
+        "held_out_log_loss_before": model.baseline_log_loss,
+        "parameters": list(model.parameters),
     }
 
 

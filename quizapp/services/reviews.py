@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import (
     Boolean,
+    Integer,
     and_,
     bindparam,
     case,
@@ -30,9 +31,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
+from quizapp.core.memory_model import valid_parameters
 from quizapp.core.progress import DailyGoal, day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
 from quizapp.core.scheduling import (
+    DEFAULT_PARAMETERS,
     MAX_LOAD_BALANCE_INTERVAL,
     CardState,
     LoggedReview,
@@ -52,7 +55,7 @@ from quizapp.core.scheduling import (
     suggested_rating,
 )
 from quizapp.db import UTCDateTime, db, in_list, upsert
-from quizapp.models import Lesson, Question, ReviewCard, ReviewLog, User
+from quizapp.models import Lesson, MemoryModel, Question, ReviewCard, ReviewLog, User
 from quizapp.models.review import QUIZ, REVIEW
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
@@ -71,7 +74,16 @@ def review_settings(user: User) -> ReviewSettings:
         desired_retention=user.desired_retention,
         maximum_interval_days=current_app.config["REVIEW_MAXIMUM_INTERVAL_DAYS"],
         fuzz=current_app.config["REVIEW_FUZZ"],
+        parameters=model_parameters(user.memory_model),
     )
+
+
+def model_parameters(model: MemoryModel | None) -> tuple[float, ...]:
+    """A stored model's weights; FSRS's defaults for none (or, defensively, for weights that
+    no longer pass the checks they were stored under)."""
+    if model is None:
+        return DEFAULT_PARAMETERS
+    return valid_parameters(model.parameters) or DEFAULT_PARAMETERS
 
 
 def memory_of(card: ReviewCard) -> Memory:
@@ -140,6 +152,7 @@ _FIRST_STEPS_LOGGED = insert(ReviewLog.__table__).from_select(
         "card_before",
         "was_new",
         "kind",
+        "model_id",
     ],
     select(
         ReviewCard.id,
@@ -155,6 +168,7 @@ _FIRST_STEPS_LOGGED = insert(ReviewLog.__table__).from_select(
         bindparam("card_before", type_=ReviewLog.card_before.type),
         literal(True),
         literal(QUIZ),
+        bindparam("model_id", type_=Integer()),
     ).where(
         ReviewCard.user_id == bindparam("user_id"),
         in_list(ReviewCard.question_id, "question_ids"),
@@ -193,6 +207,7 @@ def cards_for_answer(*, user: User, answers: Sequence[tuple[int, bool]], now: da
             "question_ids": [question_id for question_id, _ in answers],
             "now": now,
             "card_before": _snapshot(born),
+            "model_id": user.memory_model_id,
         },
     )
 
@@ -545,6 +560,7 @@ def record_review(
         due=after.due,
         card_before=_snapshot(before),
         was_new=before.is_new,
+        model_id=user.memory_model_id,
     )
     db.session.add(log)
     goal_met = progress.activity_recorded(user=user, now=now, reviews=1)
@@ -628,13 +644,17 @@ def rebuild_cards(*, user: User | None = None) -> tuple[int, int]:
         query = query.where(ReviewCard.user_id == user.id)
     cards = db.session.scalars(query).all()
     logs: dict[int, list[LoggedReview]] = {}
-    for log in db.session.scalars(
-        select(ReviewLog)
+    weights: dict[int | None, tuple[float, ...]] = {None: DEFAULT_PARAMETERS}
+    for log, model in db.session.execute(
+        select(ReviewLog, MemoryModel)
+        .outerjoin(MemoryModel, MemoryModel.id == ReviewLog.model_id)
         .where(ReviewLog.voided_at.is_(None), ReviewLog.card_id.in_([c.id for c in cards]))
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     ):
+        if log.model_id not in weights:
+            weights[log.model_id] = model_parameters(model)
         logs.setdefault(log.card_id, []).append(
-            LoggedReview(Rating(log.rating), log.reviewed_at, log.due)
+            LoggedReview(Rating(log.rating), log.reviewed_at, log.due, weights[log.model_id])
         )
     users = {
         u.id: u
