@@ -20,7 +20,14 @@ from quizapp.core.memory_model import (
     training_items,
     valid_parameters,
 )
-from quizapp.core.scheduling import DEFAULT_PARAMETERS
+from quizapp.core.scheduling import (
+    DEFAULT_PARAMETERS,
+    CardState,
+    Memory,
+    Rating,
+    ReviewSettings,
+    review,
+)
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -161,3 +168,19 @@ def test_a_score_beats_another_only_when_better_on_log_loss_and_no_worse_on_rmse
     assert Score(0.30, 0.05).beats(Score(0.31, 0.05))
     assert not Score(0.30, 0.06).beats(Score(0.31, 0.05))
     assert not Score(0.31, 0.04).beats(Score(0.31, 0.05))
+
+
+@pytest.mark.parametrize("weights_in", [DEFAULT_PARAMETERS, LEARNERS["forgets fast"][0]])
+def test_the_engine_that_fits_and_the_scheduler_agree_on_the_same_21_weights(weights_in):
+    """fsrs-rs scores the weights that fsrs then schedules with: same defaults, and the same
+    memory after a review, to float32 precision."""
+    assert list(engine.DEFAULT_PARAMETERS) == pytest.approx(list(DEFAULT_PARAMETERS), rel=1e-6)
+    fitted = engine.FSRS(list(weights_in)).next_states(engine.MemoryState(5.0, 6.0), 0.9, 7)
+    settings = ReviewSettings(fuzz=False, parameters=tuple(weights_in))
+    before = Memory(
+        due=START, state=CardState.REVIEW, stability=5.0, difficulty=6.0, last_review=START
+    )
+    for rating, state in ((Rating.GOOD, fitted.good), (Rating.AGAIN, fitted.again)):
+        after = review(before, rating, START + timedelta(days=7), settings)
+        assert after.stability == pytest.approx(state.memory.stability, rel=1e-5)
+        assert after.difficulty == pytest.approx(state.memory.difficulty, rel=1e-5)
