@@ -167,7 +167,7 @@ def srs_optimize(every: bool, shard: tuple[int, int]) -> None:
     learners = learners_to_fit(every=every, shard=(index, count))
     for user_id in learners:
         # One transaction a learner: a failure later keeps the fits already made.
-        kept += optimize_learner(db.session.get(User, user_id)).kept
+        kept += optimize_learner(db.session.get(User, user_id), now=utcnow()).kept
         db.session.commit()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(

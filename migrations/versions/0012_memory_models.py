@@ -40,6 +40,7 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('memory_model_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('memory_fitted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_users_memory_model_id_memory_models'), 'memory_models', ['memory_model_id'], ['id'], ondelete='SET NULL', use_alter=True)
 
 
@@ -47,6 +48,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_users_memory_model_id_memory_models'), type_='foreignkey')
+        batch_op.drop_column('memory_fitted_at')
         batch_op.drop_column('memory_model_id')
 
     with op.batch_alter_table('review_logs', schema=None) as batch_op:

@@ -49,6 +49,9 @@ class User(db.Model):
     memory_model: Mapped[MemoryModel | None] = relationship(
         foreign_keys=[memory_model_id], lazy="joined"
     )
+    # When the learner's own history was last fitted, kept or not: the nightly refit waits
+    # for enough new reviews after it instead of fitting the same history again.
+    memory_fitted_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     last_login_at: Mapped[datetime | None]
     # Reminders and invitations go only to an address its owner has shown they read.

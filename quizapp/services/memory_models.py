@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, or_, select, update
 
@@ -63,10 +64,11 @@ def _stored(result: Fit, user_id: int | None) -> MemoryModel:
     return model
 
 
-def optimize_learner(user: User) -> Fit:
+def optimize_learner(user: User, *, now: datetime) -> Fit:
     """Fit the learner's own weights; when they beat the ones in use (the learner's earlier
     fit, the site's or the defaults), store them and schedule the learner with them."""
     result = fit(learner_events(user), model_parameters(user.memory_model))
+    user.memory_fitted_at = now
     log.info("memory model for user %s: %s (%s reviews)", user.id, result.reason, result.reviews)
     if result.kept:
         user.memory_model = _stored(result, user.id)
@@ -120,24 +122,20 @@ def optimize_site() -> Fit:
 
 def learners_to_fit(*, every: bool, shard: tuple[int, int] = (0, 1)) -> list[int]:
     """The ids of learners with enough history to fit, in shard k of n (by id): with `every`,
-    all of them; else those with REFIT_AFTER_REVIEWS reviews since their own last fit."""
+    all of them; else those with REFIT_AFTER_REVIEWS reviews since their last fit, kept or
+    not (or ever, if never fitted)."""
     index, count = shard
-    reviews = func.count(ReviewLog.id)
-    own_fit = (
-        select(func.max(MemoryModel.created_at))
-        .where(MemoryModel.user_id == ReviewLog.user_id)
-        .scalar_subquery()
-    )
     query = (
         select(ReviewLog.user_id)
+        .join(User, User.id == ReviewLog.user_id)
         .where(*_LOGGED, ReviewLog.user_id % count == index)
-        .group_by(ReviewLog.user_id)
-        .having(reviews >= MIN_REVIEWS)
+        .group_by(ReviewLog.user_id, User.memory_fitted_at)
+        .having(func.count(ReviewLog.id) >= MIN_REVIEWS)
         .order_by(ReviewLog.user_id)
     )
     if not every:
         since = func.count(ReviewLog.id).filter(
-            or_(own_fit.is_(None), ReviewLog.reviewed_at > own_fit)
+            or_(User.memory_fitted_at.is_(None), ReviewLog.reviewed_at > User.memory_fitted_at)
         )
         query = query.having(since >= REFIT_AFTER_REVIEWS)
     return list(db.session.scalars(query))

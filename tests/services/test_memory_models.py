@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.core.scheduling import Rating
+from quizapp.db import utcnow
 from quizapp.models import MemoryModel, Question, ReviewCard, ReviewLog
 from quizapp.services import memory_models, reviews
 from quizapp.services.account_data import delete_account
@@ -74,7 +75,7 @@ def test_a_learner_unlike_the_defaults_gets_a_model_that_schedules_and_rebuilds(
     db.session.commit()
     assert made > 600
 
-    result = memory_models.optimize_learner(learner)
+    result = memory_models.optimize_learner(learner, now=utcnow())
     db.session.commit()
     assert result.kept, result.reason
     model = db.session.get(MemoryModel, learner.memory_model_id)
@@ -113,7 +114,7 @@ def test_newcomers_are_scheduled_by_the_site_model_and_the_defaults_before_it(ap
     assert "The default FSRS memory model" in page and "about 400 reviews" in page
 
     # Too little history of their own: nothing is stored for the newcomer.
-    mine = memory_models.optimize_learner(newcomer)
+    mine = memory_models.optimize_learner(newcomer, now=utcnow())
     assert not mine.kept and mine.reason.startswith("too little history")
     site = memory_models.optimize_site()
     db.session.commit()
@@ -125,7 +126,7 @@ def test_newcomers_are_scheduled_by_the_site_model_and_the_defaults_before_it(ap
     assert "fitted to the reviews of everyone on this site" in page and "by learners here" in page
 
     # The veteran's own fit must beat the site model now in use, not merely the defaults.
-    own = memory_models.optimize_learner(veteran)
+    own = memory_models.optimize_learner(veteran, now=utcnow())
     db.session.commit()
     if own.kept:
         assert own.fitted.beats(own.baseline)
@@ -150,9 +151,13 @@ def test_flask_srs_optimize_fits_learners_in_shards_and_refuses_a_bad_shard(app,
     first = runner.invoke(args=["srs", "optimize", "--all", "--shard", "0/2"])
     assert first.exit_code == 0, first.output
     assert first.output.startswith("site model: ") and "0 learner(s) fitted" in first.output
-    # Without --all, only learners with enough reviews since their last fit: none yet.
+    # Without --all, only learners with enough reviews since their last fit, kept or not:
+    # none yet; fitted back in the spring, hundreds of reviews ago, they are due again.
     assert memory_models.learners_to_fit(every=False) == []
     assert memory_models.learners_to_fit(every=True) == [learner.id]
+    learner.memory_fitted_at = START + timedelta(days=60)
+    db.session.commit()
+    assert memory_models.learners_to_fit(every=False) == [learner.id]
     # The log still reproduces every card.
     check = runner.invoke(args=["srs", "rebuild", "--check"])
     assert check.exit_code == 0 and "0 differ" in check.output
@@ -168,7 +173,7 @@ def test_a_learner_with_a_model_of_their_own_can_delete_their_account(app, db, q
     learner_id, other_id = learner.id, other.id
     review_for_months(learner, questions, days=150)
     db.session.commit()
-    assert memory_models.optimize_learner(learner).kept
+    assert memory_models.optimize_learner(learner, now=utcnow()).kept
     memory_models.optimize_site()
     db.session.commit()
     exported = signed_in(app, learner).get("/account/export").get_json()
