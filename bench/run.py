@@ -9,7 +9,9 @@ For each database it
 3. serves a copy of it with gunicorn (2 workers) and drives it from another process
    (bench/load.py), one phase per key request, signed in as many learners and instructors;
 4. reads each worker's peak memory and the server log's tracebacks;
-5. times `flask reminders queue` in-process on the run's copy (bench/reminders.py).
+5. times `flask reminders queue` in-process on the run's copy (bench/reminders.py);
+6. runs `flask srs optimize --all` on it in a subprocess, for its time and peak memory
+   (bench/optimize.py).
 
 Results go to bench/results.json and bench/results.md, and the table is printed. A run
 limited with --db or --only writes bench/results-partial.* instead.
@@ -48,7 +50,7 @@ if __package__ in (None, ""):
     # Run as a script: make the repository importable, as `python -m bench.run` would.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dataset, postgres, queries, reminders, report, store
+from bench import dataset, optimize, postgres, queries, reminders, report, store
 from bench.dataset import FULL, TINY, Course, Dataset, Scale
 from bench.server import WORKERS, Gunicorn
 from tests.pgserver import postgres_programs
@@ -309,7 +311,7 @@ def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
         "reused": prepared.reused,
         **{key: meta[key] for key in ("generated_at", "shared_build", "seconds", "rows")},
     }
-    # `--only reminders` alone runs no requests: neither their counts nor the load.
+    # `--only reminders` or `optimize` alone runs no requests: neither their counts nor the load.
     if set(args.only) & set(report.REQUESTS):
         log(f"== {target.label}: counting queries")
         lessons = meta["accounts"]["lessons"]
@@ -325,6 +327,10 @@ def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
         # After the load, on the run's copies: it marks learners verified and opted in.
         log(f"== {target.label}: reminders")
         result["reminders"] = reminders.measure(prepared.url, prepared.tiny_url)
+    if "optimize" in args.only:
+        # Last: it gives learners models of their own, which the load would then schedule with.
+        log(f"== {target.label}: srs optimize --all")
+        result["optimize"] = optimize.measure(prepared.url)
     return result
 
 
