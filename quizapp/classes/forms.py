@@ -217,6 +217,19 @@ class AssignmentForm(PolicyForm):
     instructions = instructions_field()
 
 
+class ForecastForm(FlaskForm):
+    """The assign form's target and due date, read from a query string for its workload
+    forecast: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    target = StringField(
+        validators=[DataRequired("Choose a module or lesson to see its workload.")]
+    )
+    due = due_field()
+
+
 class EditAssignmentForm(PolicyForm):
     due = due_field()
     pass_mark = pass_mark_field()

@@ -27,6 +27,7 @@ from quizapp.classes.forms import (
     ClassForm,
     EditAssignmentForm,
     ExtensionForm,
+    ForecastForm,
     InstructorForm,
     InviteForm,
     JoinForm,
@@ -46,7 +47,7 @@ from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.mail.setup import absolute_url
-from quizapp.services import classes, extensions, gradebook, invitations, progress
+from quizapp.services import classes, extensions, gradebook, invitations, progress, workload
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.classes import ClassAccess, ClassFormError
 from quizapp.services.errors import Refused
@@ -283,6 +284,32 @@ def _due_hint(form, classroom) -> None:
     form.due.description = f"In the class's time zone, {classroom.time_zone.replace('_', ' ')}."
 
 
+def class_workload(classroom, form) -> tuple[dict, int]:
+    """The workload panel's context for the form's target and due date: the `forecast`, or
+    the `message` saying why there is none, with the status to answer."""
+    # Both fields are checked, so that each shows its own error beside it.
+    checked = [form.target.validate(form), form.due.validate(form)]
+    if not all(checked):
+        return {"forecast": None, "message": (form.target.errors or form.due.errors)[0]}, 400
+    try:
+        result = workload.class_forecast(
+            classroom=classroom, target=form.target.data, due_local=form.due.data, now=utcnow()
+        )
+    except ClassFormError as error:
+        attach_error(form, error)
+        return {"forecast": None, "message": error.message}, error.status
+    return {"forecast": result, "message": None}, 200
+
+
+@bp.get("/<int:class_id>/forecast")
+def forecast(class_id: int):
+    """The assign form's workload panel alone, for its script to swap in as the instructor
+    changes the target or due date; refused input is a 400 with the words to show."""
+    classroom = teaching(class_id).classroom
+    context, status = class_workload(classroom, ForecastForm(request.args))
+    return render_template("classes/_forecast.html", **context), status
+
+
 @bp.route("/<int:class_id>/assignments/new", methods=["GET", "POST"])
 def new_assignment(class_id: int):
     classroom = teaching(class_id).classroom
@@ -290,6 +317,11 @@ def new_assignment(class_id: int):
     form.target.choices = _target_choices()
     _due_hint(form, classroom)
     template = "classes/assignment_form.html"
+    if request.method == "POST" and request.form.get("preview"):
+        # "Show workload", without JavaScript: the form as typed, with its forecast; nothing
+        # is stored, so no field is checked but the two the forecast reads.
+        context, status = class_workload(classroom, form)
+        return show_form(template, form, status, classroom=classroom, **context)
     if not form.validate_on_submit():
         return show_form(template, form, classroom=classroom)
     try:

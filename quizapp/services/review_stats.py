@@ -10,9 +10,11 @@ from sqlalchemy import and_, func, select
 
 from quizapp.core.progress import Recall, learner_day, recall_of
 from quizapp.core.scheduling import LEECH_THRESHOLD, CardState, Rating, retrievability
+from quizapp.core.workload import DayLoad
 from quizapp.db import db
 from quizapp.models import ActivityDay, Lesson, Module, Question, ReviewCard, ReviewLog, User
 from quizapp.services.reviews import memory_of
+from quizapp.services.workload import assignment_load
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -36,6 +38,8 @@ class ReviewStats:
     today: date
     reviews_per_day: list[tuple[date, int]]
     heatmap: dict[date, int]
+    # Reviews expected each day: of the cards coming due, and (in `assigned`, day by day) of
+    # the questions the learner's open assignments still ask them to learn.
     forecast: list[tuple[date, float]]
     by_state: dict[str, int]
     mature_reviews: int
@@ -43,6 +47,9 @@ class ReviewStats:
     modules: list[ModuleMastery]
     # Over every live question: the modules' figures taken together.
     recall: Recall
+    assigned: tuple[DayLoad, ...] = ()
+    assigned_questions: int = 0
+    assigned_count: int = 0
 
     @property
     def leech_threshold(self) -> int:
@@ -98,12 +105,13 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
             learned[module_id] += 1
             if card.suspended_at is None:
                 in_review.setdefault(module_id, []).append(retrievability(memory, now))
+    assigned = assignment_load(user=user, now=now, days=FORECAST_DAYS)
     # Each review due brings back the share expected to be forgotten the next day.
     forecast, carried = [], 0.0
     for n in range(FORECAST_DAYS):
         day = today + timedelta(days=n)
         expected = due_days[day] + carried
-        forecast.append((day, round(expected, 1)))
+        forecast.append((day, round(expected + assigned.days[n].reviews, 1)))
         carried = expected * (1 - user.desired_retention)
     recent = db.session.execute(
         select(ReviewLog.rating, ReviewLog.card_before).where(
@@ -150,6 +158,9 @@ def review_stats(*, user: User, now: datetime) -> ReviewStats:
             int(100 * sum(r > Rating.AGAIN for r in mature) / len(mature)) if mature else None
         ),
         modules=modules,
+        assigned=assigned.days,
+        assigned_questions=assigned.questions,
+        assigned_count=assigned.assignments,
         recall=recall_of(
             questions=sum(m.recall.questions for m in modules),
             learned=sum(m.recall.learned for m in modules),

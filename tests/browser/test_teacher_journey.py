@@ -205,6 +205,12 @@ def test_a_new_teacher_invites_assigns_extends_grades_and_archives(
     teacher.get_by_label("Right answers shown").select_option(label="After the attempt")
     teacher.get_by_label("Score that counts").select_option(label="The best attempt")
     teacher.get_by_label("Instructions").fill(INSTRUCTIONS)
+    # The workload follows the target and due date, without the button pages without
+    # JavaScript press (issue 21).
+    workload = teacher.locator(".workload-panel")
+    expect(workload).to_contain_text(re.compile(r"A typical learner: about .* a day, .*, until"))
+    expect(workload).to_contain_text(due.strftime("until %d %b."))
+    expect(teacher.get_by_role("button", name="Show workload")).to_be_hidden()
     stop(teacher, "assignment-form")
     teacher.get_by_role("button", name="Assign").click()
     flash(teacher, f"“{title}” is assigned.")

@@ -2268,6 +2268,28 @@ QUERY_ROUTES: dict[str, Route] = {
             "roster_order": ["desc", "asc", "up"],
         },
     ),
+    # The assign form's workload panel, which its script fetches as the fields change.
+    "classes.forecast": Route(
+        viewer="instructor",
+        path=_in_class("/forecast"),
+        query={
+            "target": [
+                "module:module-1",
+                "lesson:module-2-lesson-1",
+                "lesson:no-such-lesson",
+                "module:",
+                ":",
+            ],
+            "due": [
+                DUE,
+                DUE_WITH_SECONDS,
+                "2020-01-01T09:00",
+                "9999-12-31T23:59",
+                "0001-01-01T00:00",
+                "2026-02-30T09:00",
+            ],
+        },
+    ),
     "classes.grades": Route(
         viewer="instructor",
         path=_in_class("/gradebook"),

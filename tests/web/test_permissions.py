@@ -101,6 +101,9 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "classes.overview": (LOGIN, 200, 404, 200, 404, 200),
     "classes.edit": (LOGIN, 403, 404, 200, 404, 200),
     "classes.new_assignment": (LOGIN, 403, 404, 200, 404, 200),
+    # The assign form's workload, opened with no target or date: its instructors are told
+    # what to choose (400); learners are refused and outsiders learn nothing, as on the form.
+    "classes.forecast": (LOGIN, 403, 404, 400, 404, 400),
     "classes.edit_assignment": (LOGIN, 403, 404, 200, 404, 200),
     "classes.extensions_page": (LOGIN, 403, 404, 200, 404, 200),
     "classes.analysis": (LOGIN, 403, 404, 200, 404, 200),

@@ -4,6 +4,7 @@ learned, the questions not yet learned apart, and never 0% for a module not begu
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -13,9 +14,17 @@ from sqlalchemy import func, select, update
 from quizapp.core.progress import percent
 from quizapp.core.scheduling import LEECH_THRESHOLD, retrievability
 from quizapp.models import ReviewCard
+from quizapp.services import classes
 from quizapp.services.review_stats import review_stats
 from quizapp.services.reviews import memory_of
-from tests.factories import ALL_TYPES_QUESTIONS, SOURCE, question_yaml, sync_tree, write_content
+from tests.factories import (
+    ALL_TYPES_QUESTIONS,
+    SOURCE,
+    create_user,
+    question_yaml,
+    sync_tree,
+    write_content,
+)
 from tests.web.pages import RIGHT_ANSWERS, assert_accessible
 from tests.web.test_quiz import take_quiz
 from tests.web.test_review import Tables, answer_card, rate
@@ -180,6 +189,8 @@ def test_the_page_runs_the_same_queries_however_many_cards(
     clock.advance(minutes=10)
     rate(logged_in, *answer_card(logged_in), 3)
     few = page_queries()
+    # Two open assignments, one with questions learned, add their load in the same query.
+    assign(db, user, ("module:module-1", "lesson:module-2-lesson-2"), now=clock.now)
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-1-lesson-2")
     take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-2-lesson-1")
     clock.advance(minutes=10)
@@ -188,9 +199,50 @@ def test_the_page_runs_the_same_queries_however_many_cards(
     clock.advance(days=3)
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 18
     assert none == few == page_queries()
-    # The calendar's days; the cards with their modules; the month's review log; the live
-    # questions by module.
-    assert none[1] == 4
+    # The calendar's days; the cards with their modules; the open assignments' questions
+    # still to learn; the month's review log; the live questions by module.
+    assert none[1] == 5
+
+
+def assign(db, learner, targets, *, now, days: int = 10):
+    """A class of the learner's, with the targets assigned, due in `days` days."""
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="Line 3", description="", time_zone="UTC")
+    classes.join_class(user=learner, code=classroom.join_code, now=now)
+    due = (now + timedelta(days=days)).replace(tzinfo=None)
+    for target in targets:
+        classes.create_assignment(
+            classroom=classroom, by=teacher, target=target, due_local=due, pass_mark=None, now=now
+        )
+    db.session.commit()
+    return classroom
+
+
+def test_the_forecast_counts_what_open_assignments_still_ask(
+    logged_in, user, two_modules, db, clock
+):
+    """Module 2, due in 10 days, with half its questions learned: the other 6 met evenly over
+    the 11 days through the due day, and their reviews added to the forecast."""
+    take_quiz(logged_in, RIGHT_ANSWERS, lesson="module-2-lesson-1")
+    before = review_stats(user=user, now=clock.now)
+    assert before.assigned_questions == 0 and sum(day.reviews for day in before.assigned) == 0
+    assign(db, user, ("module:module-2",), now=clock.now)
+    after = review_stats(user=user, now=clock.now)
+    assert (after.assigned_count, after.assigned_questions) == (1, 6)
+    new = [day.new for day in after.assigned]
+    assert sum(new[:11]) == pytest.approx(6) and sum(new[11:]) == 0
+    assert max(new) < 1
+    extra = [a - b for (_, a), (_, b) in zip(after.forecast, before.forecast, strict=True)]
+    assert sum(extra) == pytest.approx(sum(day.reviews for day in after.assigned), abs=1)
+    assert sum(extra) > 6  # each question comes back more than once in a month
+    page = stats_page(logged_in)
+    assert "With your 1 assignment still open: their 6 questions not yet learned" in text(page)
+    assert "Of these, from assignments New questions from assignments" in text(page)
+    assert_accessible(page)
+    # Once it is past due, it asks nothing more of the forecast.
+    clock.advance(days=11)
+    late = review_stats(user=user, now=clock.now)
+    assert late.assigned_questions == 0
 
 
 def test_a_newcomer_reads_what_each_empty_figure_will_show_and_when(logged_in, two_modules):
