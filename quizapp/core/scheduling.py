@@ -166,9 +166,32 @@ def light_days_mask(weekdays: Iterable[int]) -> int:
     return sum(1 << day for day in set(weekdays))
 
 
-def preview(memory: Memory, now: datetime, settings: ReviewSettings) -> dict[Rating, timedelta]:
-    """The wait each rating would give, as on Anki's answer buttons."""
-    return {rating: review(memory, rating, now, settings).due - now for rating in Rating}
+def before_due_date(after: Memory, now: datetime, due_date: datetime | None) -> Memory:
+    """The memory a review leaves, its next review brought forward to a day before `due_date`
+    (the earliest due date of the learner's assignments not yet due that hold the card) when
+    it would otherwise come on it or after it; never later than FSRS's own choice.
+
+    FSRS aims each interval at the learner's desired retention at the next review, so recall
+    at a due date before that review stays above it. A class works to due dates, though, and
+    a review the day before one brings recall back near certainty when it counts, as exam
+    preparation in Anki does by reviewing ahead. An interval shorter than a day is left alone:
+    learning steps already come back within the day."""
+    if due_date is None or after.state is not CardState.REVIEW or after.due < due_date:
+        return after
+    eve = due_date - timedelta(days=1)
+    if eve - now < timedelta(days=1):
+        return after
+    return replace(after, due=eve)
+
+
+def preview(
+    memory: Memory, now: datetime, settings: ReviewSettings, due_date: datetime | None = None
+) -> dict[Rating, Memory]:
+    """The memory each rating would give, as on Anki's answer buttons."""
+    return {
+        rating: before_due_date(review(memory, rating, now, settings), now, due_date)
+        for rating in Rating
+    }
 
 
 # FSRS-6's forgetting curve, R = (1 + FACTOR * t / S) ** DECAY, with the default weights the

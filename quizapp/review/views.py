@@ -92,7 +92,12 @@ def answer(card_id: int):
         return render_error(409, "You already rated this card. Go on with the next one.")
     try:
         reveal = reviews.check_answer(
-            user=current_user, item=item, due=own.due, values=request.form.getlist, now=now
+            user=current_user,
+            item=item,
+            due=own.due,
+            values=request.form.getlist,
+            now=now,
+            due_date=own.due_date,
         )
     except InvalidResponse as error:
         return show_question(item, form, 400, str(error))
@@ -107,7 +112,8 @@ def answer(card_id: int):
 @bp.post("/<int:card_id>/rate")
 def rate(card_id: int):
     now = utcnow()
-    card = own_card(card_id, now).card
+    own = own_card(card_id, now)
+    card = own.card
     form = RateForm()
     if not form.validate():
         return render_error(400, "The rating could not be read. Go back and choose one button.")
@@ -126,6 +132,7 @@ def rate(card_id: int):
             rating=rating,
             now=now,
             duration_ms=duration,
+            due_date=own.due_date,
         )
     except Refused as error:
         db.session.rollback()

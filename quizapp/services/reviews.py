@@ -43,6 +43,7 @@ from quizapp.core.scheduling import (
     Rating,
     ReviewSettings,
     balanced_interval,
+    before_due_date,
     format_interval,
     fuzz_range,
     light_weekdays,
@@ -55,11 +56,20 @@ from quizapp.core.scheduling import (
     suggested_rating,
 )
 from quizapp.db import UTCDateTime, db, in_list, upsert
-from quizapp.models import Lesson, MemoryModel, Question, ReviewCard, ReviewLog, User
+from quizapp.models import (
+    Assignment,
+    Lesson,
+    MemoryModel,
+    Question,
+    ReviewCard,
+    ReviewLog,
+    User,
+)
 from quizapp.models.review import QUIZ, REVIEW
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
 from quizapp.services.errors import Refused
+from quizapp.services.open_assignments import OWN_DUE_AT, open_assignments
 
 # Learning steps are minutes apart: show one that falls due this soon rather than make the
 # learner wait for it, as Anki's "learn ahead" limit does.
@@ -297,9 +307,22 @@ _NEXT_CARD = (
     .order_by(*_QUEUE_ORDER)
     .limit(1)
 )
-# A learner's own card, with its question and lesson, and whether it is due now.
+# The earliest due date, still ahead, of the learner's open assignments that hold the card's
+# lesson (or its module): reviews end before it.
+_NEXT_DUE_DATE = (
+    open_assignments(
+        select(func.min(OWN_DUE_AT, type_=UTCDateTime())).select_from(Assignment),
+        user_id=_USER,
+        now=bindparam("now"),
+    )
+    .where(or_(Assignment.lesson_id == Lesson.id, Assignment.module_id == Lesson.module_id))
+    .correlate(Lesson)
+    .scalar_subquery()
+)
+# A learner's own card, with its question and lesson, whether it is due now and the next due
+# date it counts towards.
 _OWN_CARD = (
-    select(ReviewCard, _DUE_CARD.label("due_now"))
+    select(ReviewCard, _DUE_CARD.label("due_now"), _NEXT_DUE_DATE.label("due_date"))
     .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
     .join(ReviewCard.question)
     .join(Question.lesson)
@@ -353,11 +376,13 @@ def next_card(*, user: User, now: datetime, counts: Today | None = None) -> Revi
 class OwnCard:
     card: ReviewCard
     due: bool
+    # The earliest due date ahead of the learner's assignments that hold the card, or None.
+    due_date: datetime | None = None
 
 
 def learner_card(*, user: User, card_id: int, now: datetime) -> OwnCard | None:
-    """The learner's own card, with whether it is due now; None for someone else's card,
-    which looks like no card at all."""
+    """The learner's own card, with whether it is due now and the next due date it counts
+    towards; None for someone else's card, which looks like no card at all."""
     row = db.session.execute(_OWN_CARD, {**_day_params(user, now), "card_id": card_id}).first()
     return None if row is None else OwnCard(*row)
 
@@ -389,6 +414,8 @@ class RatingChoice:
     # its accessible name ("10 minutes").
     wait: str
     spoken_wait: str
+    # Brought forward to the day before an assignment's due date (before_due_date).
+    before_due_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -413,10 +440,16 @@ class Reveal:
 
 
 def check_answer(
-    *, user: User, item: CardQuestion, due: bool, values: FormValues, now: datetime
+    *,
+    user: User,
+    item: CardQuestion,
+    due: bool,
+    values: FormValues,
+    now: datetime,
+    due_date: datetime | None = None,
 ) -> Reveal:
-    """Grade an answer to a card, `due` as `learner_card` found it; nothing is written until
-    the learner rates it.
+    """Grade an answer to a card, `due` and `due_date` as `learner_card` found them; nothing
+    is written until the learner rates it.
 
     Raises InvalidResponse for an answer that does not fit and Refused if the card is not due."""
     if item.card.suspended_at is not None:
@@ -427,11 +460,18 @@ def check_answer(
     feedback = answer_feedback(item.spec, item.layout, response)
     memory = memory_of(item.card)
     # The waits before fuzz or load balancing, as Anki's buttons show them.
-    waits = preview(memory, now, replace(review_settings(user), fuzz=False))
+    plain = replace(review_settings(user), fuzz=False)
+    aimed, kept = preview(memory, now, plain), preview(memory, now, plain, due_date)
+    waits = {rating: kept[rating].due - now for rating in Rating}
     return Reveal(
         feedback,
         [
-            RatingChoice(rating, format_interval(waits[rating]), spell_interval(waits[rating]))
+            RatingChoice(
+                rating,
+                format_interval(waits[rating]),
+                spell_interval(waits[rating]),
+                before_due_date=kept[rating].due != aimed[rating].due,
+            )
             for rating in Rating
         ],
         suggested_rating(feedback.grade.score),
@@ -471,7 +511,14 @@ _DUE_BEFORE_EDGES = select(
 )
 
 
-def _scheduled(user: User, before: Memory, rating: Rating, now: datetime) -> Memory:
+def _scheduled(
+    user: User, before: Memory, rating: Rating, now: datetime, due_date: datetime | None
+) -> Memory:
+    """The memory after the review, load balanced and ending before `due_date`."""
+    return before_due_date(_balanced(user, before, rating, now), now, due_date)
+
+
+def _balanced(user: User, before: Memory, rating: Rating, now: datetime) -> Memory:
     """The memory after the review. Where fsrs would fuzz an interval of days, load balancing
     takes its place, as in Anki: the day in the fuzz range with the fewest of the learner's
     cards due (one query). With fuzz on, the query runs for every rating, balanced or not, so
@@ -524,15 +571,17 @@ def record_review(
     rating: Rating,
     now: datetime,
     duration_ms: int | None,
+    due_date: datetime | None = None,
 ) -> Rated:
     """Schedule the card and append the review to the log, unless it was rated meanwhile. A
-    failure that makes the card a leech sets it aside (`card.suspended_at`)."""
+    failure that makes the card a leech sets it aside (`card.suspended_at`); the next review
+    comes before `due_date` (`learner_card`'s) when there is one."""
     before = memory_of(card)
     if before.reps != reps_seen:
         raise AlreadyRated()
     if card.suspended_at is not None:
         raise SetAside()
-    after = _scheduled(user, before, rating, now)
+    after = _scheduled(user, before, rating, now, due_date)
     suspended_at = now if rating is Rating.AGAIN and sets_aside(after.lapses) else None
     updated = db.session.execute(
         update(ReviewCard)

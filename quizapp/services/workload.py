@@ -23,7 +23,6 @@ from quizapp.core.workload import (
 from quizapp.db import db
 from quizapp.models import (
     Assignment,
-    AssignmentExtension,
     ClassMembership,
     Classroom,
     Lesson,
@@ -37,6 +36,7 @@ from quizapp.models.classes import LEARNER
 from quizapp.models.review import REVIEW
 from quizapp.services.classes import ClassFormError, due_instant
 from quizapp.services.memory_models import site_model
+from quizapp.services.open_assignments import OWN_DUE_AT, open_assignments
 from quizapp.services.reviews import model_parameters
 
 # The retention a class's typical learner asks for: the site's default, which few change.
@@ -171,30 +171,18 @@ def assignment_load(*, user: User, now: datetime, days: int = LEARNER_DAYS) -> A
     """The load of the learner's assignments still open (not yet due, in classes not archived,
     their own extended due date if they have one), from the questions of each that they have
     not learned yet, with their own weights and retention (one query)."""
-    due = func.coalesce(AssignmentExtension.due_at, Assignment.due_at)
+    due = OWN_DUE_AT
     rows = db.session.execute(
-        select(
-            Assignment.id,
-            due,
-            Lesson.questions_per_attempt,
-            func.count(Question.id),
-            func.count(ReviewCard.id),
-        )
-        .join(
-            ClassMembership,
-            and_(
-                ClassMembership.class_id == Assignment.class_id,
-                ClassMembership.user_id == user.id,
-                ClassMembership.role == LEARNER,
-            ),
-        )
-        .join(Classroom, Classroom.id == Assignment.class_id)
-        .outerjoin(
-            AssignmentExtension,
-            and_(
-                AssignmentExtension.assignment_id == Assignment.id,
-                AssignmentExtension.user_id == user.id,
-            ),
+        open_assignments(
+            select(
+                Assignment.id,
+                due,
+                Lesson.questions_per_attempt,
+                func.count(Question.id),
+                func.count(ReviewCard.id),
+            ).select_from(Assignment),
+            user_id=user.id,
+            now=now,
         )
         .join(
             Lesson, or_(Lesson.id == Assignment.lesson_id, Lesson.module_id == Assignment.module_id)
@@ -212,11 +200,9 @@ def assignment_load(*, user: User, now: datetime, days: int = LEARNER_DAYS) -> A
             ),
         )
         .where(
-            Classroom.archived_at.is_(None),
             Lesson.retired_at.is_(None),
             Module.retired_at.is_(None),
             Question.retired_at.is_(None),
-            due > now,
         )
         .group_by(Assignment.id, due, Lesson.id, Lesson.questions_per_attempt)
     ).all()

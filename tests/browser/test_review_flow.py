@@ -6,10 +6,12 @@ the learner chooses, and lighter weekdays are a setting."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from quizapp.models import ReviewCard, User
+from quizapp.services import classes
 from tests.browser.journeys import (
     ASSIGNED_LESSON,
     flash,
@@ -106,4 +108,38 @@ def test_a_learner_chooses_lighter_weekdays(page, checks, app_db):
     expect(days.get_by_role("checkbox", name="Saturday")).to_be_checked()
     expect(days.get_by_role("checkbox", name="Sunday")).to_be_checked()
     expect(days.get_by_role("checkbox", name="Monday")).not_to_be_checked()
+    checks.assert_accessible()
+
+
+def test_with_an_assignment_due_in_three_days_intervals_end_before_it(page, checks, app_db, clock):
+    name = unique("Dee")
+    email = f"{name.lower()}@example.com"
+    learner = create_user(email=email, display_name=name)
+    teacher = create_user(role="instructor")
+    classroom = classes.create_class(owner=teacher, name="Line 4", description="", time_zone="UTC")
+    classes.join_class(user=learner, code=classroom.join_code, now=clock())
+    due = clock() + timedelta(days=3)
+    classes.create_assignment(
+        classroom=classroom,
+        by=teacher,
+        target=f"lesson:{ASSIGNED_LESSON}",
+        due_local=due.replace(tzinfo=None),
+        pass_mark=None,
+        now=clock(),
+    )
+    app_db.session.commit()
+    log_in(page, None, email=email, name=name)
+    open_lesson(page, ASSIGNED_LESSON)
+    take_quiz(page)
+    clock.advance(minutes=10)
+    nav(page, "Review")
+    fill_answer(page, course().spec_for(prompt_on(page)))
+    page.get_by_role("button", name="Check answer").click()
+    expect(heading(page, "Right!")).to_be_visible()
+    # Easy would wait four days, past the due date: it stops the day before, and says so.
+    easy = page.get_by_role("button", name="Easy, 2 days, before your due date")
+    expect(easy).to_be_visible()
+    expect(easy).to_contain_text("before your due date")
+    expect(page.get_by_role("button", name="Good, 2 days (suggested)")).to_be_visible()
+    checks(page, "review-before-due-date")
     checks.assert_accessible()

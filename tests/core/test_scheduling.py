@@ -16,6 +16,7 @@ from quizapp.core.scheduling import (
     Rating,
     ReviewSettings,
     balanced_interval,
+    before_due_date,
     format_interval,
     fuzz_range,
     light_days_mask,
@@ -54,8 +55,13 @@ def test_known_ratings_give_known_intervals():
 def test_preview_shows_each_buttons_interval_without_changing_the_card():
     memory = review(new_memory(START), Rating.GOOD, START, FIXED)
     later = memory.due
-    waits = preview(memory, later, FIXED)
-    assert [format_interval(waits[r]) for r in Rating] == ["1 min", "10 min", "2 d", "4 d"]
+    after = preview(memory, later, FIXED)
+    assert [format_interval(after[r].due - later) for r in Rating] == [
+        "1 min",
+        "10 min",
+        "2 d",
+        "4 d",
+    ]
     assert memory.reps == 1 and memory.due == later
 
 
@@ -203,3 +209,20 @@ def test_a_light_day_gets_about_half_the_reviews():
     assert balanced_interval(4, [(4, 1, True), (5, 1, False)]) == 5
     assert light_weekdays(light_days_mask([5, 6])) == {5, 6}
     assert light_weekdays(0) == frozenset()
+
+
+def test_a_review_due_on_or_after_a_due_date_comes_the_day_before_it_never_later():
+    memory = review(review(new_memory(START), Rating.GOOD, START, FIXED), Rating.EASY, START, FIXED)
+    assert memory.state is CardState.REVIEW
+    due_date = START + timedelta(days=3)
+    brought = before_due_date(memory, START, due_date)
+    assert memory.due > due_date and brought.due == due_date - timedelta(days=1)
+    assert brought.stability == memory.stability, "only the date moves"
+    # Before the due date already, or no due date: as FSRS chose.
+    assert before_due_date(memory, START, START + timedelta(days=30)) is memory
+    assert before_due_date(memory, START, None) is memory
+    # The day before is less than a day away: nothing to bring a review forward to.
+    assert before_due_date(memory, START, START + timedelta(hours=40)) is memory
+    # A learning step comes back within the day anyway.
+    learning = review(new_memory(START), Rating.AGAIN, START, FIXED)
+    assert before_due_date(learning, START, START + timedelta(minutes=5)) is learning
