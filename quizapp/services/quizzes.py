@@ -29,7 +29,7 @@ from quizapp.core.assignments import (
 from quizapp.core.progress import DailyGoal, percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.core.words import plural
-from quizapp.db import UTCDateTime, db
+from quizapp.db import db
 from quizapp.models import Assignment, Classroom, Lesson, Question, QuizAnswer, QuizAttempt, User
 from quizapp.services import progress, reviews
 from quizapp.services.catalogue import WITHOUT_TEXT, catalogue_modules, question_spec
@@ -72,35 +72,38 @@ class QuizRules:
         return self.used + 1
 
 
-_COVERING = LEARNER_ASSIGNMENTS.where(
+# The learner's assignments that cover the lesson, each with the attempts at its quiz handed
+# in since it was set: what it counts (`core.assignments`). One query whether the lesson is
+# assigned or not, so the lesson page's count does not depend on the learner's classes.
+_ATTEMPTS_SINCE = (
+    select(func.count())
+    .where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.lesson_id == bindparam("lesson_id"),
+        QuizAttempt.submitted_at >= Assignment.created_at,
+    )
+    .correlate(Assignment)
+    .scalar_subquery()
+)
+_COVERING = LEARNER_ASSIGNMENTS.add_columns(_ATTEMPTS_SINCE).where(
     or_(
         Assignment.lesson_id == bindparam("lesson_id"),
         Assignment.module_id == bindparam("module_id"),
     )
 )
-# Attempts handed in since the assignment was set: what it counts (`core.assignments`).
-_ATTEMPTS_SINCE = select(func.count()).where(
-    QuizAttempt.user_id == bindparam("user_id"),
-    QuizAttempt.lesson_id == bindparam("lesson_id"),
-    QuizAttempt.submitted_at >= bindparam("since", type_=UTCDateTime()),
-)
 
 
 def quiz_rules(*, user: User, lesson: Lesson, now: datetime) -> QuizRules | None:
     """The rules of the learner's next attempt at the lesson's quiz; None for practice, when
-    no class of theirs has assigned it. Two queries."""
+    no class of theirs has assigned it. One query."""
     rows = db.session.execute(
         _COVERING, {"user_id": user.id, "lesson_id": lesson.id, "module_id": lesson.module_id}
     ).all()
-    due = {assignment.id: own or assignment.due_at for assignment, _, own in rows}
+    due = {assignment.id: own or assignment.due_at for assignment, _, own, _ in rows}
     chosen = governing(list(due.items()), now)
     if chosen is None:
         return None
-    assignment, classroom = next((a, c) for a, c, _ in rows if a.id == chosen)
-    used = db.session.scalar(
-        _ATTEMPTS_SINCE,
-        {"user_id": user.id, "lesson_id": lesson.id, "since": assignment.created_at},
-    )
+    assignment, classroom, _, used = next(row for row in rows if row[0].id == chosen)
     return QuizRules(assignment, classroom, due[chosen], used or 0)
 
 

@@ -272,3 +272,21 @@ def test_a_short_answer_key_reads_as_one_answer_with_its_variants(logged_in, cou
     results = logged_in.get(attempt_url, follow_redirects=True).get_data(as_text=True)
     assert f"Right answer: {key}" in results
     assert "MES or Manufacturing" not in feedback["short"] + results
+
+
+def test_the_lesson_page_runs_the_same_queries_assigned_or_not(
+    logged_in, user, course, db, clock, count_queries
+):
+    from tests.web.test_due_dates import assign
+
+    def lesson_queries() -> int:
+        with count_queries() as counter:
+            assert logged_in.get(f"/lessons/{LESSON}").status_code == 200
+        return counter.count
+
+    logged_in.get(f"/lessons/{LESSON}")  # opened once: the first visit writes that
+    practice = lesson_queries()
+    assign(db, clock, user.email, days=3, lesson=LESSON)
+    page = logged_in.get(f"/lessons/{LESSON}").get_data(as_text=True)
+    assert "Line 2" in page, "the lesson page names the class that assigned it"
+    assert lesson_queries() == practice
