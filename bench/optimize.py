@@ -134,7 +134,7 @@ def _rebuild_check(url: str, user_ids: list[int]) -> dict[str, int]:
     from bench.store import app_for
     from quizapp.db import db
     from quizapp.models import User
-    from quizapp.services.reviews import rebuild_cards
+    from quizapp.services.review_rebuild import rebuild_cards
 
     app = app_for(url)
     checked = differ = 0

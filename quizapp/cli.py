@@ -116,7 +116,7 @@ srs_cli = AppGroup("srs", help="Spaced repetition maintenance.")
 @click.option("--check", is_flag=True, help="Only report cards that differ; change nothing.")
 def srs_rebuild(check: bool) -> None:
     """Recompute every review card from the review log, the source of truth."""
-    from quizapp.services.reviews import rebuild_cards
+    from quizapp.services.review_rebuild import rebuild_cards
 
     checked, differed = rebuild_cards()
     if check:

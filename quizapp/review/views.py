@@ -15,7 +15,7 @@ from quizapp.forms import ActionForm
 from quizapp.navigation import review_counts
 from quizapp.quiz.forms import AnswerForm, elapsed_ms
 from quizapp.review.forms import RateForm
-from quizapp.services import reviews
+from quizapp.services import leeches, reviews
 from quizapp.services.errors import Refused
 from quizapp.services.memory_models import describe_model
 from quizapp.services.review_stats import HEATMAP_WEEKS, review_stats
@@ -166,7 +166,7 @@ def keep_reviewing(card_id: int):
     if not ActionForm().validate_on_submit():
         return render_error(400, "That choice needs a fresh page: reload and try again.")
     try:
-        reviews.keep_reviewing(user=current_user, card_id=card_id)
+        leeches.keep_reviewing(user=current_user, card_id=card_id)
     except Refused as error:
         db.session.rollback()
         return render_error(error.status, error.message)
@@ -221,7 +221,7 @@ def stats():
         "review/stats.html",
         stats=data,
         charts=charts,
-        set_aside=reviews.set_aside_cards(user=current_user),
+        set_aside=leeches.set_aside_cards(user=current_user),
         keep_form=ActionForm(),
         model=describe_model(current_user.memory_model),
     )

@@ -36,20 +36,14 @@ from quizapp.core.progress import DailyGoal, day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
 from quizapp.core.scheduling import (
     DEFAULT_PARAMETERS,
-    MAX_LOAD_BALANCE_INTERVAL,
     CardState,
-    LoggedReview,
     Memory,
     Rating,
     ReviewSettings,
-    balanced_interval,
     before_due_date,
     format_interval,
-    fuzz_range,
-    light_weekdays,
     new_memory,
     preview,
-    replay,
     review,
     sets_aside,
     spell_interval,
@@ -69,6 +63,7 @@ from quizapp.models.review import QUIZ, REVIEW
 from quizapp.services import progress
 from quizapp.services.catalogue import question_spec
 from quizapp.services.errors import Refused
+from quizapp.services.load_balancing import balanced_review
 from quizapp.services.open_assignments import OWN_DUE_AT, open_assignments
 
 # Learning steps are minutes apart: show one that falls due this soon rather than make the
@@ -109,7 +104,7 @@ def memory_of(card: ReviewCard) -> Memory:
     )
 
 
-def _columns(memory: Memory) -> dict:
+def card_columns(memory: Memory) -> dict:
     return {
         "due": memory.due,
         "state": int(memory.state),
@@ -126,7 +121,7 @@ def _snapshot(memory: Memory) -> dict:
     """The memory as JSON, datetimes as ISO strings, for the log's `card_before`."""
     return {
         key: value.isoformat() if isinstance(value, datetime) else value
-        for key, value in _columns(memory).items()
+        for key, value in card_columns(memory).items()
     }
 
 
@@ -205,7 +200,7 @@ def cards_for_answer(*, user: User, answers: Sequence[tuple[int, bool]], now: da
                 "user_id": user.id,
                 "question_id": question_id,
                 "created_at": now,
-                **_columns(review(born, Rating.GOOD if right else Rating.AGAIN, now, settings)),
+                **card_columns(review(born, Rating.GOOD if right else Rating.AGAIN, now, settings)),
             }
             for question_id, right in answers
         ],
@@ -493,67 +488,12 @@ class SetAside(Refused):
         )
 
 
-# Cards due on each day of a fuzz range, in one indexed read of the learner's (user_id, due)
-# range: each column counts the cards due before one edge, so a day's count is the difference
-# of two. Built for the widest range load balancing looks at; a narrower one repeats its end.
-_WIDEST_RANGE = fuzz_range(MAX_LOAD_BALANCE_INTERVAL, MAX_LOAD_BALANCE_INTERVAL * 2)
-_EDGES = [
-    bindparam(f"edge{n}", type_=UTCDateTime())
-    for n in range(_WIDEST_RANGE[1] - _WIDEST_RANGE[0] + 2)
-]
-_DUE_BEFORE_EDGES = select(
-    *(func.count().filter(ReviewCard.due < edge) for edge in _EDGES[1:])
-).where(
-    ReviewCard.user_id == _USER,
-    ReviewCard.suspended_at.is_(None),
-    ReviewCard.due >= _EDGES[0],
-    ReviewCard.due < _EDGES[-1],
-)
-
-
 def _scheduled(
     user: User, before: Memory, rating: Rating, now: datetime, due_date: datetime | None
 ) -> Memory:
     """The memory after the review, load balanced and ending before `due_date`."""
-    return before_due_date(_balanced(user, before, rating, now), now, due_date)
-
-
-def _balanced(user: User, before: Memory, rating: Rating, now: datetime) -> Memory:
-    """The memory after the review. Where fsrs would fuzz an interval of days, load balancing
-    takes its place, as in Anki: the day in the fuzz range with the fewest of the learner's
-    cards due (one query). With fuzz on, the query runs for every rating, balanced or not, so
-    the review step costs the same queries whatever the card's state."""
-    settings = review_settings(user)
-    after = review(before, rating, now, replace(settings, fuzz=False))
-    if not settings.fuzz:
-        return after
-    target = (after.due - now).days
-    balanced = after.state is CardState.REVIEW and 3 <= target <= MAX_LOAD_BALANCE_INTERVAL
-    low, high = fuzz_range(target, settings.maximum_interval_days) if balanced else (0, -1)
-    days = [learner_day(now + timedelta(days=n), user.time_zone) for n in range(low, high + 1)]
-    edges = [day_end(days[0] - timedelta(days=1), user.time_zone)] if days else [now]
-    edges += [day_end(day, user.time_zone) for day in days]
-    edges += edges[-1:] * (len(_EDGES) - len(edges))
-    due_before = db.session.execute(
-        _DUE_BEFORE_EDGES,
-        {
-            "user_id": user.id,
-            **{edge.key: value for edge, value in zip(_EDGES, edges, strict=True)},
-        },
-    ).one()
-    if not balanced:
-        # Past the balancing range fsrs's own fuzz spreads the card; learning steps stay.
-        beyond = after.state is CardState.REVIEW and target > MAX_LOAD_BALANCE_INTERVAL
-        return review(before, rating, now, settings) if beyond else after
-    light = light_weekdays(user.light_days)
-    chosen = balanced_interval(
-        target,
-        [
-            (interval, due_before[n] - (due_before[n - 1] if n else 0), day.weekday() in light)
-            for n, (interval, day) in enumerate(zip(range(low, high + 1), days, strict=True))
-        ],
-    )
-    return replace(after, due=now + timedelta(days=chosen))
+    balanced = balanced_review(user, before, rating, now, review_settings(user))
+    return before_due_date(balanced, now, due_date)
 
 
 @dataclass(frozen=True)
@@ -590,7 +530,7 @@ def record_review(
             ReviewCard.reps == reps_seen,
             ReviewCard.suspended_at.is_(None),
         )
-        .values(**_columns(after), suspended_at=suspended_at)
+        .values(**card_columns(after), suspended_at=suspended_at)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not updated:
@@ -615,7 +555,7 @@ def record_review(
     goal_met = progress.activity_recorded(user=user, now=now, reviews=1)
     db.session.flush()
     # The card as the UPDATE left it, without reading it back.
-    for key, value in {**_columns(after), "suspended_at": suspended_at}.items():
+    for key, value in {**card_columns(after), "suspended_at": suspended_at}.items():
         set_committed_value(card, key, value)
     return Rated(log, goal_met)
 
@@ -639,7 +579,7 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
     restored = db.session.execute(
         update(ReviewCard)
         .where(ReviewCard.id == log.card_id, ReviewCard.reps == before.reps + 1)
-        .values(**_columns(before), suspended_at=None)
+        .values(**card_columns(before), suspended_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not restored:
@@ -648,79 +588,3 @@ def undo_last(*, user: User, now: datetime) -> ReviewLog | None:
     progress.review_undone(user=user, reviewed_at=log.reviewed_at)
     db.session.flush()
     return log
-
-
-def keep_reviewing(*, user: User, card_id: int) -> ReviewCard:
-    """Bring back a leech the learner set aside; it is due again as it was scheduled.
-
-    Raises Refused for a card that is not theirs or not set aside."""
-    card = db.session.scalar(
-        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user.id)
-    )
-    if card is None:
-        raise Refused(404, "There is no such card among your reviews.")
-    if card.suspended_at is None:
-        raise Refused(409, "This card is not set aside: it is already in your reviews.")
-    card.suspended_at = None
-    db.session.flush()
-    return card
-
-
-@dataclass(frozen=True)
-class SetAsideCard:
-    card: ReviewCard
-    question: Question
-    lesson_slug: str
-    lesson_title: str
-
-
-def set_aside_cards(*, user: User) -> list[SetAsideCard]:
-    """The learner's leeches set aside, most failed first (one query)."""
-    rows = db.session.execute(
-        select(ReviewCard, Question, Lesson.slug, Lesson.title)
-        .join(Question, Question.id == ReviewCard.question_id)
-        .join(Lesson, Lesson.id == Question.lesson_id)
-        .where(ReviewCard.user_id == user.id, ReviewCard.suspended_at.is_not(None))
-        .order_by(ReviewCard.lapses.desc(), ReviewCard.suspended_at.desc())
-    ).all()
-    return [SetAsideCard(*row) for row in rows]
-
-
-def rebuild_cards(*, user: User | None = None) -> tuple[int, int]:
-    """Recompute every card from its log; returns (cards checked, cards that differed)."""
-    query = select(ReviewCard).order_by(ReviewCard.id)
-    if user is not None:
-        query = query.where(ReviewCard.user_id == user.id)
-    cards = db.session.scalars(query).all()
-    logs: dict[int, list[LoggedReview]] = {}
-    weights: dict[int | None, tuple[float, ...]] = {None: DEFAULT_PARAMETERS}
-    for log, model in db.session.execute(
-        select(ReviewLog, MemoryModel)
-        .outerjoin(MemoryModel, MemoryModel.id == ReviewLog.model_id)
-        .where(ReviewLog.voided_at.is_(None), ReviewLog.card_id.in_([c.id for c in cards]))
-        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-    ):
-        if log.model_id not in weights:
-            weights[log.model_id] = model_parameters(model)
-        logs.setdefault(log.card_id, []).append(
-            LoggedReview(Rating(log.rating), log.reviewed_at, log.due, weights[log.model_id])
-        )
-    users = {
-        u.id: u
-        for u in db.session.scalars(select(User).where(User.id.in_({c.user_id for c in cards})))
-    }
-    changed = 0
-    for card in cards:
-        history = logs.get(card.id)
-        # A card never reviewed keeps its own due date: when its question was first answered.
-        memory = (
-            replay(history, created=card.created_at, settings=review_settings(users[card.user_id]))
-            if history
-            else Memory(due=card.due)
-        )
-        if _columns(memory) != _columns(memory_of(card)):
-            changed += 1
-            for key, value in _columns(memory).items():
-                setattr(card, key, value)
-    db.session.flush()
-    return len(cards), changed

@@ -18,6 +18,7 @@ from quizapp.db import utcnow
 from quizapp.models import MemoryModel, Question, ReviewCard, ReviewLog
 from quizapp.services import memory_models, reviews
 from quizapp.services.account_data import delete_account
+from quizapp.services.review_rebuild import rebuild_cards
 from tests.conftest import signed_in
 from tests.core.test_memory_model import LEARNERS
 from tests.factories import DEFAULT_PASSWORD, create_user, sync_tree, write_content
@@ -98,7 +99,7 @@ def test_a_learner_unlike_the_defaults_gets_a_model_that_schedules_and_rebuilds(
     with_model = db.session.scalar(select(func.count()).where(ReviewLog.model_id.is_not(None)))
     assert with_model == 1, "earlier reviews keep the model they were scheduled with: none"
     # The log replays each review with the weights it was scheduled with: nothing differs.
-    assert reviews.rebuild_cards(user=learner) == (len(questions), 0)
+    assert rebuild_cards(user=learner) == (len(questions), 0)
 
     page = signed_in(app, learner).get("/review/stats").get_data(as_text=True)
     assert "A memory model fitted to your own reviews" in page

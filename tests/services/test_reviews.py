@@ -10,6 +10,7 @@ from sqlalchemy import select
 from quizapp.core.scheduling import Rating
 from quizapp.models import Question, ReviewCard
 from quizapp.services import reviews
+from quizapp.services.review_rebuild import rebuild_cards
 from tests.factories import create_user, sync_tree, write_content
 
 START = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
@@ -68,12 +69,12 @@ def test_rebuild_reproduces_every_card_from_the_log(db, questions, fuzzed):
             now = max(now, card.due) + timedelta(hours=1)
     db.session.commit()
     stored = {c.id: reviews.memory_of(c) for c in db.session.scalars(select(ReviewCard))}
-    assert reviews.rebuild_cards() == (3, 0)
+    assert rebuild_cards() == (3, 0)
 
     damaged = db.session.scalars(select(ReviewCard)).first()
     damaged.stability, damaged.reps = 99.0, 42
     db.session.commit()
-    assert reviews.rebuild_cards() == (3, 1)
+    assert rebuild_cards() == (3, 1)
     db.session.commit()
     assert {c.id: reviews.memory_of(c) for c in db.session.scalars(select(ReviewCard))} == stored
 
@@ -86,7 +87,7 @@ def test_undone_reviews_leave_the_rebuild_alone(db, questions):
     )
     reviews.undo_last(user=user, now=START + timedelta(minutes=1))
     db.session.commit()
-    assert reviews.rebuild_cards() == (1, 0)
+    assert rebuild_cards() == (1, 0)
     assert card.reps == 0 and card.due == START
 
 
