@@ -1,4 +1,4 @@
-"""Review sessions: which card comes next, recording a rating, undo, and rebuilding from the log.
+"""Review sessions: which card comes next, checking an answer, recording a rating, and undo.
 
 The review log is the source of truth. Each row keeps the card as it was before the review,
 so undo restores it exactly; an undone row is voided, never deleted. A rating is written
