@@ -8,6 +8,7 @@ from textwrap import dedent, indent
 
 from quizapp.core.content import load_content
 from quizapp.db import db, utcnow
+from quizapp.models import MemoryModel
 from quizapp.services.accounts import register_user
 from quizapp.services.content_sync import content_sync
 
@@ -28,6 +29,23 @@ def create_user(
     )
     db.session.commit()
     return user
+
+
+def memory_model(parameters, *, user_id: int | None = None) -> MemoryModel:
+    """A stored memory model with these weights (a learner's, or the site's without
+    `user_id`), its scores made up: better than the model it replaced."""
+    model = MemoryModel(
+        user_id=user_id,
+        parameters=list(parameters),
+        reviews=1000,
+        log_loss=0.3,
+        rmse=0.05,
+        baseline_log_loss=0.35,
+        baseline_rmse=0.06,
+    )
+    db.session.add(model)
+    db.session.flush()
+    return model
 
 
 LESSON_BODY = " ".join(["Production managers plan, schedule and improve the work."] * 40)

@@ -21,6 +21,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('decay', sa.Double(), nullable=False),
     sa.Column('reviews', sa.Integer(), nullable=False),
     sa.Column('log_loss', sa.Double(), nullable=False),
     sa.Column('rmse', sa.Double(), nullable=False),

@@ -194,22 +194,23 @@ def preview(
     }
 
 
-# FSRS-6's forgetting curve, R = (1 + FACTOR * t / S) ** DECAY, with the default weights the
-# scheduler uses. Written out so a gradebook can evaluate tens of thousands of cards without
-# building an fsrs.Card for each; a test checks it against fsrs's own function.
-DECAY = -fsrs.Scheduler().parameters[20]
-FACTOR = 0.9 ** (1 / DECAY) - 1
-
-
+# FSRS-6's forgetting curve, R = (1 + factor * t / S) ** -w20 with factor = 0.9 ** (-1 / w20) - 1,
+# written out so a gradebook can evaluate tens of thousands of cards without building an
+# fsrs.Card for each; a test checks it against fsrs's own function.
 def recall_probability(
-    stability: float | None, last_review: datetime | None, at: datetime
+    stability: float | None,
+    last_review: datetime | None,
+    at: datetime,
+    decay_weight: float = DEFAULT_PARAMETERS[20],
 ) -> float:
     """The chance (0 to 1) of recalling an answer at `at`; 0 for a card never reviewed.
-    As in fsrs, only whole days since the last review count."""
+    As in fsrs, only whole days since the last review count. `decay_weight` is w20 of the
+    learner's memory model, the shape of their forgetting curve."""
     if stability is None or last_review is None:
         return 0.0
     elapsed_days = max(0, (at - last_review).days)
-    return (1 + FACTOR * elapsed_days / stability) ** DECAY
+    factor = 0.9 ** (-1 / decay_weight) - 1
+    return (1 + factor * elapsed_days / stability) ** -decay_weight
 
 
 def retrievability(memory: Memory, now: datetime) -> float:

@@ -85,6 +85,10 @@ class ReviewLog(db.Model):
     model_id: Mapped[int | None] = mapped_column(ForeignKey("memory_models.id"))
 
 
+def _decay_of_parameters(context) -> float:
+    return context.get_current_parameters()["parameters"][20]
+
+
 class MemoryModel(db.Model):
     """One version of FSRS weights fitted to a learner's reviews (or, with no user, to
     everyone's), kept because it predicted held-out reviews better than the weights in use.
@@ -99,6 +103,9 @@ class MemoryModel(db.Model):
     id: Mapped[intpk]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     parameters: Mapped[list[float]] = mapped_column(JSON)
+    # parameters[20], the forgetting curve's decay, as a column: the gradebook sums each
+    # learner's curve over their cards in SQL, which cannot read a JSON array portably.
+    decay: Mapped[float] = mapped_column(default=_decay_of_parameters)
     # What it was fitted on, and how it and the weights it replaced scored on the reviews
     # held back from the fit.
     reviews: Mapped[int]

@@ -36,7 +36,7 @@ from quizapp.core.classes import (
 )
 from quizapp.core.progress import learner_day, percent
 from quizapp.core.questions import QuestionSpec
-from quizapp.core.scheduling import DECAY, FACTOR, LEECH_THRESHOLD
+from quizapp.core.scheduling import DEFAULT_PARAMETERS, LEECH_THRESHOLD
 from quizapp.db import UTCDateTime, db, in_list, whole_days_between
 from quizapp.models import (
     ActivityDay,
@@ -46,6 +46,7 @@ from quizapp.models import (
     Classroom,
     Lesson,
     LessonProgress,
+    MemoryModel,
     Module,
     Question,
     QuizAnswer,
@@ -255,10 +256,23 @@ def _learner_evidence(
 _REVIEWED = ReviewCard.last_review.is_not(None)
 
 
+# Each learner's own forgetting curve: the decay (w20) of the memory model that schedules
+# them, FSRS's default without one, read through their user row.
+_W20 = func.coalesce(MemoryModel.decay, DEFAULT_PARAMETERS[20])
+
+
+def _with_learner_curves(query):
+    return query.join(User, User.id == ReviewCard.user_id).outerjoin(
+        MemoryModel, MemoryModel.id == User.memory_model_id
+    )
+
+
 def _recall_curve(at: BindParameter):
-    """FSRS's forgetting curve at `at`, as `recall_probability` computes it, in SQL."""
+    """FSRS's forgetting curve at `at`, as `recall_probability` computes it, in SQL, with each
+    learner's own decay (the statement joins it in with `_with_learner_curves`)."""
     elapsed = whole_days_between(ReviewCard.last_review, at)
-    return func.power(1 + FACTOR * elapsed / ReviewCard.stability, DECAY)
+    factor = func.power(0.9, -1.0 / _W20) - 1
+    return func.power(1 + factor * elapsed / ReviewCard.stability, -_W20)
 
 
 @cache
@@ -279,12 +293,15 @@ def _assignment_memory(upcoming: tuple[bool, ...]):
             at_due = bindparam(f"at_{i}", type_=UTCDateTime())
             totals.append(func.sum(case((in_assignment, _recall_curve(at_due)))))
     # Grouped by learner alone, the cards arrive in the order of an index on the learner: no
-    # sort, no join, and a class's tens of thousands of cards come back as one row per learner.
+    # sort, each card's learner looked up by key for their curve, and a class's tens of
+    # thousands of cards come back as one row per learner.
     return (
-        select(
-            ReviewCard.user_id,
-            func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
-            *totals,
+        _with_learner_curves(
+            select(
+                ReviewCard.user_id,
+                func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
+                *totals,
+            )
         )
         .where(
             in_list(ReviewCard.user_id, "learner_ids"),
@@ -298,11 +315,13 @@ def _assignment_memory(upcoming: tuple[bool, ...]):
 # For item analysis: per question, the class's cards reviewed at least once, the leeches among
 # them, and their recall summed at one instant.
 _QUESTION_MEMORY = (
-    select(
-        ReviewCard.question_id,
-        func.count(),
-        func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
-        func.sum(_recall_curve(bindparam("at", type_=UTCDateTime()))),
+    _with_learner_curves(
+        select(
+            ReviewCard.question_id,
+            func.count(),
+            func.count().filter(ReviewCard.lapses >= LEECH_THRESHOLD),
+            func.sum(_recall_curve(bindparam("at", type_=UTCDateTime()))),
+        )
     )
     .where(
         in_list(ReviewCard.user_id, "learner_ids"),

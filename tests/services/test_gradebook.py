@@ -6,12 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 from quizapp.core.assignments import Status
 from quizapp.core.progress import percent
-from quizapp.core.scheduling import recall_probability
+from quizapp.core.scheduling import DEFAULT_PARAMETERS, recall_probability
 from quizapp.services import classes
 from quizapp.services.catalogue import catalogue_modules
 from quizapp.services.gradebook import class_gradebook, item_analysis, learner_assignments
 from quizapp.services.progress import learner_history
-from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
+from tests.factories import (
+    class_activity,
+    create_user,
+    memory_model,
+    quick_learners,
+    sync_tree,
+    write_content,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 LESSON = "module-1-lesson-1"
@@ -72,3 +79,21 @@ def test_item_analysis_reads_first_answers_across_the_class(db, tmp_path):
     assert report.most_forgotten[0].recall_at_due <= report.most_forgotten[-1].recall_at_due
     wrong = [row for row in report.rows if row.common_wrong]
     assert wrong and all(row.common_wrong_count >= 1 for row in wrong)
+
+
+def test_recall_at_the_due_date_follows_each_learners_own_forgetting_curve(db, tmp_path):
+    classroom, assignment, [learner] = setup_class(tmp_path, learners=1, due_in=timedelta(30))
+    # A model of their own with a steeper curve than FSRS's default (w20 0.5, not 0.15).
+    weights = [*DEFAULT_PARAMETERS[:20], 0.5]
+    model = memory_model(weights, user_id=learner.id)
+    assert model.decay == 0.5, "the curve's decay is read from the weights"
+    learner.memory_model_id = model.id
+    db.session.commit()
+    cell = class_gradebook(classroom=classroom, now=NOW).rows[0].cells[assignment.id]
+    last_review = NOW - timedelta(days=1)
+    own = recall_probability(3.0, last_review, assignment.due_at, decay_weight=0.5)
+    default = recall_probability(3.0, last_review, assignment.due_at)
+    assert percent(own, 1) != percent(default, 1), "the curves differ at the due date"
+    assert cell.recall_at_due_percent == percent(own, 1)
+    report = item_analysis(classroom=classroom, assignment=assignment, now=NOW)
+    assert report.class_recall_at_due is not None

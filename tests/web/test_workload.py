@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.core.workload import MAX_DAYS
-from quizapp.models import Assignment, Classroom, MemoryModel, ReviewCard, ReviewLog
+from quizapp.models import Assignment, Classroom, ReviewCard, ReviewLog
 from quizapp.services import classes, workload
 from tests.conftest import signed_in
-from tests.factories import class_activity, create_user, quick_learners
+from tests.factories import class_activity, create_user, memory_model, quick_learners
 from tests.web.pages import assert_accessible
 
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -150,17 +150,7 @@ def test_the_class_weights_and_times_are_used(app, db, world, clock):
     assert workload.class_parameters() == (workload.model_parameters(None), False)
     weights = list(workload.model_parameters(None))
     weights[0] *= 3  # first stabilities three times as long: fewer reviews
-    db.session.add(
-        MemoryModel(
-            user_id=None,
-            parameters=weights,
-            reviews=1000,
-            log_loss=0.3,
-            rmse=0.05,
-            baseline_log_loss=0.35,
-            baseline_rmse=0.06,
-        )
-    )
+    memory_model(weights)
     classroom = db.session.get(Classroom, world["class_id"])
     learners = quick_learners(5)
     class_activity(classroom, learners, now=START)
