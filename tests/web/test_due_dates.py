@@ -80,3 +80,17 @@ def test_a_due_date_too_close_or_past_leaves_the_interval_alone(logged_in, user,
     clock.advance(days=2)  # past the due date
     _, reveal = answer_card(logged_in)
     assert "before your due date" not in reveal
+
+
+def test_when_two_classes_set_different_due_dates_the_earliest_counts(
+    logged_in, user, course, db, clock
+):
+    _, later = assign(db, clock, user.email, days=10)
+    _, sooner = assign(db, clock, user.email, days=3)
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    clock.advance(minutes=10)
+    card_id, reveal = answer_card(logged_in)
+    assert dict(BUTTONS.findall(reveal))["4"] == "Easy, 2 days, before your due date"
+    assert rate(logged_in, card_id, reveal, 4).status_code == 303
+    card = db.session.get(ReviewCard, int(card_id))
+    assert card.due == sooner.due_at - timedelta(days=1) < later.due_at
