@@ -62,8 +62,11 @@ def classes_page(page: Page) -> None:
 
 
 def log_out(page: Page) -> None:
-    """From Account, where the button is on every width (the header has it on a wide one)."""
+    """From Account, where the page has the button on a phone and the header on a wide
+    screen. After the load event: until the stylesheet applies, both count as shown."""
     nav(page, "Account")
+    expect(heading(page, "Account and settings")).to_be_visible()
+    page.wait_for_load_state("load")
     page.get_by_role("button", name=re.compile(r"^Log out")).click()
 
 
