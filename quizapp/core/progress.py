@@ -132,6 +132,30 @@ def streak(
     return Streak(length, today in days, held, tuple(recent))
 
 
+class NextAction(enum.Enum):
+    """The one thing Today puts first."""
+
+    REVIEW = "review"
+    RESUME_QUIZ = "resume the quiz"
+    READ_LESSON = "read the next lesson"
+    ASSIGNMENT = "work on the next assignment"
+    NOTHING = "nothing waiting"
+
+
+def next_action(
+    *, reviews_waiting: int, quiz_unfinished: bool, lesson_to_read: bool, assignment_open: bool
+) -> NextAction:
+    """Reviews first while any wait (they are due now, and each is a few seconds), then the
+    quiz or lesson to go on with, then the next assignment not yet done."""
+    if reviews_waiting:
+        return NextAction.REVIEW
+    if quiz_unfinished:
+        return NextAction.RESUME_QUIZ
+    if lesson_to_read:
+        return NextAction.READ_LESSON
+    return NextAction.ASSIGNMENT if assignment_open else NextAction.NOTHING
+
+
 class LessonStatus(enum.Enum):
     NOT_STARTED = "not started"
     IN_PROGRESS = "in progress"

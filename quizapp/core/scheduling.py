@@ -184,14 +184,9 @@ def before_due_date(after: Memory, now: datetime, due_date: datetime | None) -> 
     return replace(after, due=eve)
 
 
-def preview(
-    memory: Memory, now: datetime, settings: ReviewSettings, due_date: datetime | None = None
-) -> dict[Rating, Memory]:
+def preview(memory: Memory, now: datetime, settings: ReviewSettings) -> dict[Rating, Memory]:
     """The memory each rating would give, as on Anki's answer buttons."""
-    return {
-        rating: before_due_date(review(memory, rating, now, settings), now, due_date)
-        for rating in Rating
-    }
+    return {rating: review(memory, rating, now, settings) for rating in Rating}
 
 
 # FSRS-6's forgetting curve, R = (1 + factor * t / S) ** -w20 with factor = 0.9 ** (-1 / w20) - 1,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from quizapp.core.markdown import render_markdown
+from quizapp.core.progress import next_action
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
@@ -106,11 +107,21 @@ def today():
     now = utcnow()
     dashboard = progress.dashboard(user=current_user, now=now)
     catalogue = [module.entry for module in dashboard.modules]
+    counts = review_counts(now)
+    assignments = gradebook.learner_assignments(
+        history=dashboard.history, now=now, catalogue=catalogue
+    )
+    next_assignment = next((a for a in assignments if not a.cell.standing.is_done), None)
     return render_template(
         "learn/today.html",
         dashboard=dashboard,
-        reviews=review_counts(now),
-        assignments=gradebook.learner_assignments(
-            history=dashboard.history, now=now, catalogue=catalogue
+        reviews=counts,
+        assignments=assignments,
+        next_assignment=next_assignment,
+        first=next_action(
+            reviews_waiting=counts.remaining,
+            quiz_unfinished=dashboard.resume_attempt is not None,
+            lesson_to_read=dashboard.resume_lesson is not None,
+            assignment_open=next_assignment is not None,
         ),
     )

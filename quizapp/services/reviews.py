@@ -456,7 +456,8 @@ def check_answer(
     memory = memory_of(item.card)
     # The waits before fuzz or load balancing, as Anki's buttons show them.
     plain = replace(review_settings(user), fuzz=False)
-    aimed, kept = preview(memory, now, plain), preview(memory, now, plain, due_date)
+    aimed = preview(memory, now, plain)
+    kept = {rating: before_due_date(after, now, due_date) for rating, after in aimed.items()}
     waits = {rating: kept[rating].due - now for rating in Rating}
     return Reveal(
         feedback,

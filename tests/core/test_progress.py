@@ -8,9 +8,11 @@ from quizapp.core.progress import (
     DailyGoal,
     DayOutcome,
     LessonStatus,
+    NextAction,
     day_end,
     learner_day,
     lesson_status,
+    next_action,
     percent,
     recall_of,
     streak,
@@ -199,3 +201,19 @@ def test_the_goal_is_met_by_one_increment_only():
     assert not DailyGoal(19, 20).met_by(1) and not DailyGoal(21, 20).met_by(1)
     assert DailyGoal(2, 1).met_by(2), "an increment of two can step over the goal"
     assert DailyGoal(20, 20).celebration == "Daily goal met: 20 answers today. Well done!"
+
+
+def test_today_puts_reviews_first_then_the_lesson_then_the_assignment():
+    def first(reviews=0, quiz=False, lesson=False, assignment=False):
+        return next_action(
+            reviews_waiting=reviews,
+            quiz_unfinished=quiz,
+            lesson_to_read=lesson,
+            assignment_open=assignment,
+        )
+
+    assert first(reviews=12, quiz=True, lesson=True, assignment=True) is NextAction.REVIEW
+    assert first(quiz=True, lesson=True, assignment=True) is NextAction.RESUME_QUIZ
+    assert first(lesson=True, assignment=True) is NextAction.READ_LESSON
+    assert first(assignment=True) is NextAction.ASSIGNMENT
+    assert first() is NextAction.NOTHING
