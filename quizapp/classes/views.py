@@ -47,11 +47,21 @@ from quizapp.errors import render_error
 from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.mail.setup import absolute_url
-from quizapp.services import classes, extensions, gradebook, invitations, progress, workload
+from quizapp.services import (
+    classes,
+    extensions,
+    gradebook,
+    invitations,
+    item_statistics,
+    learner_assignments,
+    learner_report,
+    progress,
+    workload,
+)
 from quizapp.services.catalogue import catalogue_modules
+from quizapp.services.class_evidence import Cell
 from quizapp.services.classes import ClassAccess, ClassFormError
 from quizapp.services.errors import Refused
-from quizapp.services.gradebook import Cell
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -210,7 +220,7 @@ def overview(class_id: int):
     access = classes.class_access(user=current_user, class_id=class_id)
     classroom = access.classroom
     if not access.teaching:
-        mine = gradebook.learner_assignments(
+        mine = learner_assignments.learner_assignments(
             history=progress.learner_history(current_user),
             now=utcnow(),
             catalogue=catalogue_modules(),
@@ -450,7 +460,9 @@ def analysis(class_id: int, assignment_id: int):
     return render_template(
         "classes/analysis.html",
         classroom=classroom,
-        report=gradebook.item_analysis(classroom=classroom, assignment=assignment, now=utcnow()),
+        report=item_statistics.item_analysis(
+            classroom=classroom, assignment=assignment, now=utcnow()
+        ),
     )
 
 
@@ -495,5 +507,5 @@ def learner(class_id: int, user_id: int):
     return render_template(
         "classes/learner.html",
         classroom=classroom,
-        report=gradebook.learner_report(classroom=classroom, learner=person, now=utcnow()),
+        report=learner_report.learner_report(classroom=classroom, learner=person, now=utcnow()),
     )

@@ -11,7 +11,7 @@ from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm
 from quizapp.navigation import review_counts
-from quizapp.services import gradebook, progress, quizzes
+from quizapp.services import learner_assignments, progress, quizzes
 from quizapp.services.catalogue import catalogue_modules, lesson_view, module_view
 
 bp = Blueprint("learn", __name__)
@@ -25,10 +25,10 @@ def assigned_lessons(history: progress.LearnerHistory, now: datetime) -> dict:
     """The learner's assigned lessons with their standing (one query; none for a visitor)."""
     if history.user_id is None:
         return {}
-    mine = gradebook.learner_assignments(
+    mine = learner_assignments.learner_assignments(
         history=history, now=now, catalogue=catalogue_modules(), recall=False
     )
-    return gradebook.assigned_lessons(mine)
+    return learner_assignments.assigned_lessons(mine)
 
 
 @bp.get("/")
@@ -108,7 +108,7 @@ def today():
     dashboard = progress.dashboard(user=current_user, now=now)
     catalogue = [module.entry for module in dashboard.modules]
     counts = review_counts(now)
-    assignments = gradebook.learner_assignments(
+    assignments = learner_assignments.learner_assignments(
         history=dashboard.history, now=now, catalogue=catalogue
     )
     next_assignment = next((a for a in assignments if not a.cell.standing.is_done), None)

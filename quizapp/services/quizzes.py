@@ -34,7 +34,11 @@ from quizapp.models import Assignment, Classroom, Lesson, Question, QuizAnswer, 
 from quizapp.services import progress, reviews
 from quizapp.services.catalogue import WITHOUT_TEXT, catalogue_modules, question_spec
 from quizapp.services.errors import Refused
-from quizapp.services.gradebook import LEARNER_ASSIGNMENTS, MyAssignment, learner_assignments
+from quizapp.services.learner_assignments import (
+    LEARNER_ASSIGNMENTS,
+    MyAssignment,
+    learner_assignments,
+)
 
 
 class AlreadyAnswered(Refused):
@@ -339,7 +343,7 @@ class AttemptVerdict:
 
 
 def attempt_verdict(*, user: User, attempt: QuizAttempt, now: datetime) -> AttemptVerdict:
-    """Decided by the same rule as every other page (`gradebook.learner_assignments`)."""
+    """Decided by the same rule as every other page (`learner_assignments.learner_assignments`)."""
     if attempt.assignment_id is None:
         return AttemptVerdict(None, None, True)
     mine = learner_assignments(

@@ -36,9 +36,10 @@ from quizapp.models import (
 )
 from quizapp.models.classes import LEARNER
 from quizapp.services.accounts import AccountError
+from quizapp.services.class_evidence import Cell, standings
 from quizapp.services.classes import require_active
 from quizapp.services.errors import Refused
-from quizapp.services.gradebook import Cell, class_gradebook, standings
+from quizapp.services.gradebook import class_gradebook
 from quizapp.services.letters import Letter, post_letters
 from quizapp.services.reviews import LEARN_AHEAD
 

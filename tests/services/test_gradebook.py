@@ -9,7 +9,9 @@ from quizapp.core.progress import percent
 from quizapp.core.scheduling import DEFAULT_PARAMETERS, recall_probability
 from quizapp.services import classes
 from quizapp.services.catalogue import catalogue_modules
-from quizapp.services.gradebook import class_gradebook, item_analysis, learner_assignments
+from quizapp.services.gradebook import class_gradebook
+from quizapp.services.item_statistics import item_analysis
+from quizapp.services.learner_assignments import learner_assignments
 from quizapp.services.progress import learner_history
 from tests.factories import (
     class_activity,
