@@ -1,4 +1,5 @@
-"""Classes: the blueprint's routes live in `views` (pages, assignments, reports) and `manage`
-(roster, membership and the owner's decisions); importing both here registers them all."""
+"""Classes: the blueprint's routes live in `views` (pages and assignments), `manage` (roster,
+membership and the owner's decisions) and `reports` (what instructors read of the class's
+work); importing them here registers them all."""
 
-from quizapp.classes import manage, views  # noqa: F401
+from quizapp.classes import manage, reports, views  # noqa: F401

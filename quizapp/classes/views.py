@@ -8,7 +8,6 @@ from functools import cache
 import segno
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -33,10 +32,9 @@ from quizapp.classes.forms import (
     JoinForm,
     OwnerForm,
 )
-from quizapp.core.assignments import Standing, Status
+from quizapp.core.assignments import Standing
 from quizapp.core.classes import (
     DATE_TIME_PATTERN,
-    file_slug,
     format_join_code,
     local_time,
 )
@@ -52,9 +50,7 @@ from quizapp.services import (
     extensions,
     gradebook,
     invitations,
-    item_statistics,
     learner_assignments,
-    learner_report,
     progress,
     workload,
 )
@@ -101,9 +97,10 @@ def percent_filter(value: int | None) -> Markup:
 
 
 @bp.app_template_filter("gradebook_cell")
-def gradebook_cell_filter(cell: Cell) -> Markup:
+def gradebook_cell_filter(cell: Cell, learner_url: str = "") -> Markup:
     """A gradebook cell's status, lessons, score, recall and any extension, in one call: in the
-    template, the dozen expressions of each of a class's 500 cells cost 4 ms more."""
+    template, the dozen expressions of each of a class's 500 cells cost 4 ms more. With the
+    learner's page address, the score links to their latest attempt's answers."""
     if cell.mastery_percent is None:
         recall = "No reviews yet"
     else:
@@ -111,10 +108,16 @@ def gradebook_cell_filter(cell: Cell) -> Markup:
         recall = f"Recall {percent_filter(now)} → {percent_filter(at_due)}"
     lessons = f"{cell.lessons_done}/{cell.lessons_total} lessons"
     extended = ' <span class="cell-line">Own due date (extended)</span>' if cell.extended else ""
+    score = percent_filter(cell.score_percent)
+    if learner_url and cell.last_attempt_id is not None:
+        score = Markup(
+            f'<a href="{escape(learner_url)}/attempts/{cell.last_attempt_id}">{score}'
+            '<span class="visually-hidden">, see the latest attempt</span></a>'
+        )
     # Spaces between the lines, so that the cell's text reads as words when copied or heard.
     return Markup(
         f"{status_tag_filter(cell.standing)} "
-        f'<span class="cell-line">{lessons} · score {percent_filter(cell.score_percent)}</span> '
+        f'<span class="cell-line">{lessons} · score {score}</span> '
         f'<span class="cell-line">{recall}</span>{extended}'
     )
 
@@ -451,61 +454,3 @@ def delete_assignment(class_id: int, assignment_id: int):
     db.session.commit()
     flash(f"“{title}” is no longer assigned. Learners keep their progress.", "success")
     return redirect(url_for("classes.overview", class_id=classroom.id), 303)
-
-
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>")
-def analysis(class_id: int, assignment_id: int):
-    classroom = teaching(class_id).classroom
-    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
-    return render_template(
-        "classes/analysis.html",
-        classroom=classroom,
-        report=item_statistics.item_analysis(
-            classroom=classroom, assignment=assignment, now=utcnow()
-        ),
-    )
-
-
-@bp.get("/<int:class_id>/gradebook")
-def grades(class_id: int):
-    classroom = teaching(class_id).classroom
-    # "3 of 25 have not started" on the class page links here for those three; a filter that
-    # does not parse shows everyone rather than an error.
-    status = Status.from_slug(request.args.get("status", ""))
-    assignment_id = request.args.get("assignment", type=int)
-    only = (assignment_id, status) if status and assignment_id else None
-    return render_template(
-        "classes/gradebook.html",
-        book=gradebook.class_gradebook(
-            classroom=classroom,
-            now=utcnow(),
-            sort=request.args.get("sort", "name"),
-            descending=request.args.get("dir") == "desc",
-            only=only,
-        ),
-    )
-
-
-@bp.get("/<int:class_id>/gradebook.csv")
-def grades_csv(class_id: int):
-    classroom = teaching(class_id).classroom
-    book = gradebook.class_gradebook(classroom=classroom, now=utcnow())
-    name = file_slug(classroom.name) or f"class-{classroom.id}"
-    filename = f"{name}-gradebook-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
-    return Response(
-        # A byte-order mark, so Excel opens names with accents as UTF-8.
-        "\ufeff" + gradebook.gradebook_csv(book),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.get("/<int:class_id>/learners/<int:user_id>")
-def learner(class_id: int, user_id: int):
-    classroom = teaching(class_id).classroom
-    person = classes.class_learner(classroom=classroom, user_id=user_id)
-    return render_template(
-        "classes/learner.html",
-        classroom=classroom,
-        report=learner_report.learner_report(classroom=classroom, learner=person, now=utcnow()),
-    )

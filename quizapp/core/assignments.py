@@ -65,6 +65,8 @@ class FinishedAttempt:
 
     fraction: float
     submitted_at: datetime
+    # Known to the class's pages, which link to the attempt's answers.
+    attempt_id: int | None = None
 
 
 def reaches_pass_mark(fraction: float, pass_mark: int | None) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.core.progress import percent
 from quizapp.db import db, intpk, utcnow
 
 if TYPE_CHECKING:
@@ -51,9 +52,18 @@ class QuizAttempt(db.Model):
     answers_shown: Mapped[str] = mapped_column(
         String(16), default="each_question", server_default="each_question"
     )
+    # Set when a corrected answer key changed the score of one of its answers.
+    regraded_at: Mapped[datetime | None]
 
     lesson: Mapped[Lesson] = relationship()
     answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt")
+
+    @property
+    def percent(self) -> int | None:
+        """The score as every page shows it; None until handed in."""
+        if self.submitted_at is None or not self.max_score:
+            return None
+        return percent(self.score, self.max_score)
 
 
 class QuizAnswer(db.Model):
@@ -70,6 +80,8 @@ class QuizAnswer(db.Model):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # From when the server showed the question to when the answer arrived.
     time_taken_ms: Mapped[int | None]
+    # The score first given, kept when a corrected answer key regrades the answer.
+    regraded_from: Mapped[float | None]
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
 

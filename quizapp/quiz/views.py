@@ -10,7 +10,7 @@ from quizapp.errors import render_error
 from quizapp.forms import ActionForm
 from quizapp.models import QuizAttempt
 from quizapp.quiz.forms import AnswerForm, elapsed_ms
-from quizapp.services import quizzes
+from quizapp.services import attempt_review, quizzes
 from quizapp.services.catalogue import live_lesson
 from quizapp.services.errors import Refused
 from quizapp.services.quizzes import QuestionStep
@@ -143,3 +143,31 @@ def results(attempt_id: int):
         quizzes.release_cards(user=current_user, attempt=attempt, now=now)
         db.session.commit()
     return page
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+def review(attempt_id: int):
+    """Every question of a finished attempt as it was shown, with the learner's answers; the
+    right answers and marks only when the assignment's policy shows them now."""
+    attempt = own_attempt(attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    verdict = quizzes.attempt_verdict(user=current_user, attempt=attempt, now=utcnow())
+    return render_template(
+        "quiz/review.html",
+        review=attempt_review.review_of(attempt, current_user),
+        classroom=None,
+        shows_answers=verdict.shows_answers,
+    )
+
+
+@bp.get("/lessons/<slug>/attempts")
+def history(slug: str):
+    lesson = live_lesson(slug)
+    if lesson is None:
+        abort(404)
+    return render_template(
+        "quiz/history.html",
+        lesson=lesson,
+        attempts=attempt_review.own_attempts(user=current_user, lesson=lesson),
+    )

@@ -69,6 +69,10 @@ class Cell:
     lesson_standings: tuple[tuple[int, Standing], ...] = ()
     # Whether `due_at` is the learner's extension rather than the class's date.
     extended: bool = False
+    # The learner's latest attempt that counts for the assignment, when the class's pages
+    # read it: a link, not part of the standing, so a learner's own cell (without it) equals
+    # the gradebook's.
+    last_attempt_id: int | None = field(default=None, compare=False)
 
     @property
     def status(self) -> Status:
@@ -121,6 +125,7 @@ _FINISHED_QUIZZES = select(
     QuizAttempt.score,
     QuizAttempt.max_score,
     QuizAttempt.submitted_at,
+    QuizAttempt.id,
 ).where(
     in_list(QuizAttempt.user_id, "learner_ids"),
     in_list(QuizAttempt.lesson_id, "lesson_ids"),
@@ -165,16 +170,18 @@ def scope(assignments: Sequence[Assignment], catalogue: Sequence[ModuleEntry]) -
 
 def _fold(
     evidence: Evidence,
-    quizzes: Iterable[tuple[int, int, float, int, datetime]],
+    quizzes: Iterable[
+        tuple[int, int, float, int, datetime] | tuple[int, int, float, int, datetime, int]
+    ],
     lessons: Iterable[tuple[int, int, datetime | None]],
 ) -> None:
     """Learners' finished quizzes (user, lesson, score, max score, submitted at) and lessons
     opened (user, lesson, read to the end at) into the evidence, ignoring lessons no
     assignment covers."""
     covered = evidence.question_ids
-    for user_id, lesson_id, score, max_score, submitted_at in quizzes:
+    for user_id, lesson_id, score, max_score, submitted_at, *attempt_id in quizzes:
         if lesson_id in covered and max_score:
-            attempt = FinishedAttempt(score / max_score, submitted_at)
+            attempt = FinishedAttempt(score / max_score, submitted_at, *attempt_id)
             evidence.quizzes.setdefault((user_id, lesson_id), []).append(attempt)
     for user_id, lesson_id, completed_at in lessons:
         if lesson_id in covered:
@@ -365,6 +372,13 @@ def cell_of(evidence: Evidence, assignment: Assignment, user_id: int, now: datet
         now=now,
     )
     recall_now, recall_at_due = recall_percents(evidence, user_id, assignment)
+    counted = [
+        attempt
+        for work_done in work
+        for attempt in work_done.attempts
+        if attempt.submitted_at >= assignment.created_at
+    ]
+    last = max(counted, key=lambda attempt: attempt.submitted_at, default=None)
     return Cell(
         standing=progress.standing,
         due_at=due_at,
@@ -375,6 +389,7 @@ def cell_of(evidence: Evidence, assignment: Assignment, user_id: int, now: datet
         recall_at_due_percent=recall_at_due,
         completed_at=progress.completed_at,
         extended=due_at != assignment.due_at,
+        last_attempt_id=last.attempt_id if last else None,
         lesson_standings=tuple(
             (lesson_id, standing_of([outcome], due_at=due_at, now=now)[0])
             for lesson_id, outcome in zip(lesson_ids, outcomes, strict=True)

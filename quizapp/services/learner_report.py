@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from quizapp.core.progress import learner_day, percent
+from quizapp.core.progress import learner_day
 from quizapp.core.scheduling import LEECH_THRESHOLD
 from quizapp.db import db
 from quizapp.models import (
@@ -36,9 +36,7 @@ class AttemptLine:
 
     @property
     def percent(self) -> int | None:
-        if self.attempt.submitted_at is None or not self.attempt.max_score:
-            return None
-        return percent(self.attempt.score, self.attempt.max_score)
+        return self.attempt.percent
 
 
 @dataclass(frozen=True)
