@@ -84,9 +84,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
+    from markupsafe import Markup
+
+    from quizapp.core.markdown import render_markdown
     from quizapp.core.words import plural
 
     app.add_template_filter(plural)
+    # Safe to mark: render_markdown escapes raw HTML and sanitises what it produces.
+    app.add_template_filter(lambda text: Markup(render_markdown(text)), "markdown")
 
 
 def register_navigation(app: Flask) -> None:

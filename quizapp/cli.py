@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from quizapp.core.bank_report import BankReport, bank_report
 from quizapp.core.content import load_content
 from quizapp.db import db, utcnow
 from quizapp.models import ROLES, User
@@ -86,6 +87,26 @@ def content_check(path: str | None) -> None:
         f"Content OK: {len(catalogue.modules)} modules, {len(catalogue.lessons)} lessons, "
         f"{len(catalogue.questions)} questions."
     )
+    _echo_bank_report(bank_report(catalogue))
+
+
+def _echo_bank_report(report: BankReport) -> None:
+    # Warnings go with the problems, to stderr; they never change the exit status, since a
+    # question can have good reason for each flaw and only the bank's figures have targets.
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
+    if report.warnings:
+        click.echo(f"{len(report.warnings)} warning(s).", err=True)
+    quizzes = "quiz" if report.quizzes == 1 else "quizzes"
+    click.echo(f"Bank: {report.questions} questions in {report.quizzes} {quizzes}")
+    label = max(len(f.label) for f in report.figures) + 1
+    value = max(len(f.value) for f in report.figures)
+    target = max(len(f.target) for f in report.figures)
+    for figure in report.figures:
+        click.echo(
+            f"  {figure.label + ':':<{label}}  {figure.value:<{value}}  "
+            f"target {figure.target:<{target}}  {'met' if figure.met else 'MISSED'}"
+        )
 
 
 @content_cli.command("sync")

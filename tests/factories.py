@@ -347,3 +347,59 @@ def time_passes(user_id: int, minutes: int) -> None:
         log.reviewed_at -= back
         log.due -= back
     db.session.commit()
+
+
+# A quiz with a case study of three questions (one of them numeric) between two plain
+# questions; the case's questions are not next to each other in the file on purpose.
+CASE_QUIZ = """\
+lesson: {lesson}
+cases:
+  - id: line-2
+    title: Line 2, Tuesday morning
+    text: |
+      Line 2 ran its morning shift **one operator short**. At noon the
+      shift's figures reach your desk.
+    table:
+      caption: Line 2's morning by two-hour block
+      columns: [Block, Good units, Scrap, Downtime (min)]
+      rows:
+        - ["06-08", 380, 6, 0]
+        - ["08-10", 210, 5, 45]
+        - ["10-12", 350, 50, 0]
+questions:
+  - id: {lesson}-downtime
+    case: line-2
+    type: single_choice
+    prompt: Which block lost the most time to stoppages?
+    choices:
+      - {{id: a, text: The 08-10 block, correct: true}}
+      - {{id: b, text: The 06-08 block}}
+      - {{id: c, text: The 10-12 block}}
+    explanation: Only the 08-10 block stopped, for 45 minutes.
+{source}{plain_one}  - id: {lesson}-scraprate
+    case: line-2
+    type: numeric
+    prompt: What share of the units made in the 10-12 block were scrap?
+    answer: 12.5
+    tolerance: 0.1
+    unit: "%"
+    working: "50 scrapped of 400 made: 50 / 400 = 0.125, so **12.5 %**."
+    wrong_feedback: Divide the scrap by everything made, good units and scrap together.
+    explanation: A scrap rate is the scrap divided by all the units made.
+{source}  - id: {lesson}-firststep
+    case: line-2
+    type: true_false
+    prompt: The scrap jump is best left until the end-of-week report.
+    answer: false
+    explanation: Problems are tackled as they arise, on the floor.
+{source}{plain_two}"""
+
+
+def case_quiz_text(lesson_id: str) -> str:
+    """CASE_QUIZ for `lesson_id`: a case of three questions among five."""
+    return CASE_QUIZ.format(
+        lesson=lesson_id,
+        source=SOURCE,
+        plain_one=question_yaml(f"{lesson_id}-q01"),
+        plain_two=question_yaml(f"{lesson_id}-q02", "Which one is right here?"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -77,6 +78,21 @@ def test_content_check_lists_every_problem_and_fails(app, tmp_path):
         "module-1-lesson-1.yaml:4: questions[0].type: unknown question type 'essay'" in line
         for line in lines
     ), lines
+
+
+def test_content_check_prints_the_bank_figures_and_warns_without_failing(app, tmp_path):
+    root = write_content(tmp_path)  # five questions that share one prompt
+    result = app.test_cli_runner().invoke(args=["content", "check", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Bank: 5 questions in 1 quiz\n" in result.output
+    figure = next(line for line in result.output.splitlines() if "naming a source:" in line)
+    assert " ".join(figure.split()) == "prompts naming a source: 0 (0%) target at most 20% met"
+    assert re.search(
+        r"^\S*module-1-lesson-1\.yaml:\d+: warning: question module-1-lesson-1-q01: "
+        r"the same prompt as question module-1-lesson-1-q02",
+        result.output,
+        re.MULTILINE,
+    ), result.output
 
 
 def test_content_sync_reports_counts_and_is_all_or_nothing(app, db, tmp_path):
@@ -179,3 +195,22 @@ def test_demo_is_refused_in_production(database_url):
     result = production.test_cli_runner().invoke(args=["demo"])
     dispose(production)
     assert result.exit_code != 0 and "refused in production" in result.output
+
+
+def test_content_sync_loads_nothing_while_a_case_is_broken(app, db, tmp_path):
+    from tests.factories import case_quiz_text
+
+    root = write_content(tmp_path)
+    quiz = root / "questions/module-1-lesson-1.yaml"
+    quiz.write_text(case_quiz_text("module-1-lesson-1"))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "sync", str(root)]).exit_code == 0
+    text = quiz.read_text().replace("one operator short", "two short")
+    text = text.replace("    tolerance: 0.1\n", "").replace("case: line-2", "case: ghost", 1)
+    quiz.write_text(text)
+    broken = runner.invoke(args=["content", "sync", str(root)])
+    assert broken.exit_code != 0 and "nothing was loaded" in broken.output
+    assert "tolerance: required field is missing" in broken.output
+    assert "case 'ghost' is not one of this file's cases" in broken.output
+    stored = db.session.scalars(select(Question.data).where(Question.data.is_not(None))).all()
+    assert not any("two short" in str(data) for data in stored)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from quizapp.core.cases import CASE_QUESTIONS, Case
 from quizapp.core.markdown import heading_levels, raw_html_lines, render_markdown
 from quizapp.core.questions import (
     QUESTION_TYPES,
@@ -59,10 +60,15 @@ class SourceDocument(StrictModel):
     file: ShortText
     title: ShortText
     publisher: ShortText
+    # Other words the course uses for this source ("the training provider"), so the bank
+    # report can tell a prompt that names it; the title and publisher count without them.
+    names: list[ShortText] = Field(default_factory=list)
 
 
 class QuestionFileHeader(StrictModel):
     lesson: Slug
+    # Case studies the file's questions may share (`core.cases`), checked one by one.
+    cases: Annotated[list[Any], Field(min_length=1)] | None = None
     questions: Annotated[list[Any], Field(min_length=1)]
 
 
@@ -107,10 +113,24 @@ class QuestionContent:
     lesson: str
     position: int
     spec: QuestionSpec
+    # The file and the question as written, with its lines, for checks made after loading
+    # (the bank report's warnings).
+    path: str = field(default="", compare=False)
+    written: Any = field(default=None, compare=False, repr=False)
+    # The case study the question belongs to, found by the id its `case` names.
+    case: Case | None = None
 
     @property
     def slug(self) -> str:
         return self.spec.id
+
+    def data(self) -> dict[str, Any]:
+        """What the database stores besides the common columns: the type's fields, and a copy
+        of the question's case, so a page shows the case from the question's own row."""
+        data = self.spec.data()
+        if self.case is not None:
+            data["case"] = self.case.model_dump(mode="json")
+        return data
 
 
 @dataclass
@@ -331,6 +351,7 @@ def _load_question_file(
             path, lesson_line, f"lesson {header.lesson!r} must equal the file name {path.stem!r}"
         )
 
+    cases, case_lines = _load_cases(path, data, problems)
     items: LineList = data["questions"]
     valid: list[QuestionContent] = []
     seen_ids: list[tuple[str, int]] = []
@@ -350,8 +371,81 @@ def _load_question_file(
             line = line_of(data, ("questions", index, *location), default=item_line)
             problems.add(path, line, f"question {spec.id}: {message}")
         if not key_problems:
-            valid.append(QuestionContent(header.lesson, index + 1, spec))
+            valid.append(QuestionContent(header.lesson, index + 1, spec, display_path(path), raw))
+    _check_case_members(path, data, case_lines, problems)
+    valid = [replace(q, case=cases.get(q.spec.case)) if q.spec.case else q for q in valid]
     return header.lesson, lesson_line, valid, seen_ids
+
+
+def _load_cases(
+    path: Path, data: LineDict, problems: _Collector
+) -> tuple[dict[str, Case], dict[str, int]]:
+    """(the valid cases by id, the line of every case id written, valid or not)."""
+    items = data.get("cases") or LineList()
+    cases: dict[str, Case] = {}
+    case_lines: dict[str, int] = {}
+    for index, raw in enumerate(items):
+        item_line = items.item_lines[index]
+        if isinstance(raw, LineDict) and isinstance(raw.get("id"), str):
+            if raw["id"] in case_lines:
+                problems.add(
+                    path,
+                    raw.key_lines["id"],
+                    f"case id {raw['id']!r} is already used on line {case_lines[raw['id']]}",
+                )
+            else:
+                case_lines[raw["id"]] = item_line
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as error:
+            problems.validation(path, data, error, prefix=("cases", index))
+            continue
+        case_problems = case.problems()
+        for location, message in case_problems:
+            line = line_of(data, ("cases", index, *location), default=item_line)
+            problems.add(path, line, f"case {case.id}: {message}")
+        if not case_problems:
+            cases.setdefault(case.id, case)
+    return cases, case_lines
+
+
+def _check_case_members(
+    path: Path, data: LineDict, case_lines: dict[str, int], problems: _Collector
+) -> None:
+    """Every `case:` names a case of the file, and every case has 2 to 5 questions. Read from
+    the file as written, so a question broken in some other way still counts for its case."""
+    members: Counter[str] = Counter()
+    items: LineList = data["questions"]
+    for index, raw in enumerate(items):
+        if not isinstance(raw, LineDict) or not isinstance(raw.get("case"), str):
+            continue
+        members[raw["case"]] += 1
+        if raw["case"] not in case_lines:
+            name = raw["id"] if isinstance(raw.get("id"), str) else f"questions[{index}]"
+            known = ", ".join(case_lines) or "none"
+            problems.add(
+                path,
+                raw.key_lines["case"],
+                f"question {name}: case {raw['case']!r} is not one of this file's cases "
+                f"(cases: {known})",
+            )
+    low, high = CASE_QUESTIONS
+    for case_id, line in case_lines.items():
+        count = members[case_id]
+        if count == 0:
+            problems.add(
+                path,
+                line,
+                f"case {case_id!r} has no questions: point {low} to {high} questions at it "
+                f"with case: {case_id}",
+            )
+        elif not low <= count <= high:
+            problems.add(
+                path,
+                line,
+                f"case {case_id!r} has {count} question{'s' if count > 1 else ''}; "
+                f"a case needs {low} to {high}",
+            )
 
 
 def _load_sources(path: Path, problems: _Collector) -> dict[str, SourceDocument]:

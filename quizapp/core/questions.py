@@ -7,14 +7,28 @@ express (exactly one right choice, unique ids, ...). `grade` is pure: response i
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from quizapp.core.markdown import heading_levels, raw_html_lines
+from quizapp.core.numbers import (
+    NotANumber,
+    is_known_unit,
+    normalize_unit,
+    numbers_in,
+    parse_number,
+    plain_number,
+    same_unit,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -122,15 +136,30 @@ class QuestionSpec(StrictModel):
     prompt: Text
     explanation: Text
     source: SourceRef
+    # Marks for `content check`'s bank report, never shown to learners: the prompt puts the
+    # learner in a situation to decide in, and the fact (a slug) the question tests.
+    scenario: bool = False
+    fact: Slug | None = None
+    # The case study (issue 19) the question belongs to, by id within its file.
+    case: Slug | None = None
 
     def answer_key_problems(self) -> list[tuple[Location, str]]:
         return []
 
+    def worked_solution(self) -> str | None:
+        """Markdown showing how the answer is reached, for the feedback; None for most types."""
+        return None
+
     def data(self) -> dict[str, Any]:
         """The type-specific fields, as stored with the question."""
-        return self.model_dump(
-            mode="json", exclude={"id", "type", "prompt", "explanation", "source"}
+        data = self.model_dump(
+            mode="json",
+            exclude={"id", "type", "prompt", "explanation", "source", "scenario", "fact"},
         )
+        # Left out when empty, so questions outside a case store what they always stored.
+        if data.get("case") is None:
+            data.pop("case", None)
+        return data
 
     def grade(self, response: Any) -> Grade:
         raise NotImplementedError
@@ -599,6 +628,214 @@ class ShortAnswer(_WrongFeedback):
         return self.answers[0]
 
 
+def _number_or_text(value: Any) -> float | int | str:
+    # One clear message instead of pydantic's one per member of a union.
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError("number_type", "write a number, such as 72 or 12.5")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("number_type", "write a finite number, such as 72 or 12.5")
+    return value
+
+
+# A number, or text such as "72 %" that `content check` reads and checks against `unit`.
+NumberOrText = Annotated[float | int | str, PlainValidator(_number_or_text)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+MAX_TYPED = 40
+
+
+def _decimal(value: float | int) -> Decimal:
+    # Through str, so a YAML 0.1 is the decimal 0.1 and not the float nearest to it.
+    return Decimal(str(value))
+
+
+def _untypeable(unit: str) -> bool:
+    """Whether a unit could never be typed after a number (so every answer would be refused)."""
+    try:
+        _, written = parse_number(f"1 {unit}")
+    except NotANumber:
+        return True
+    return not same_unit(written, unit)
+
+
+class Numeric(_WrongFeedback):
+    """A number within an absolute tolerance, as Moodle's numerical question; the unit, if
+    any, is shown after the field and may be typed or left out, but never a different one."""
+
+    type_name = "numeric"
+    label = "a numeric question"
+    type: Literal["numeric"]
+    answer: NumberOrText
+    tolerance: Annotated[float, Field(allow_inf_nan=False)]
+    unit: Unit | None = None
+    working: Text | None = None
+
+    @property
+    def value(self) -> Decimal:
+        if isinstance(self.answer, str):
+            return parse_number(self.answer)[0]
+        return _decimal(self.answer)
+
+    @property
+    def margin(self) -> Decimal:
+        return _decimal(self.tolerance)
+
+    def answer_key_problems(self) -> list[tuple[Location, str]]:
+        problems: list[tuple[Location, str]] = []
+        if self.tolerance < 0:
+            problems.append(
+                (
+                    ("tolerance",),
+                    f"tolerance {self.tolerance:g} is negative: it is the margin either side "
+                    "of the answer that still counts as right, 0 or more",
+                )
+            )
+        if self.unit is not None and _untypeable(self.unit):
+            problems.append(
+                (("unit",), f"unit {self.unit!r} must start with a letter or a sign such as %")
+            )
+        if isinstance(self.answer, str):
+            try:
+                _, written = parse_number(self.answer)
+            except NotANumber:
+                problems.append(
+                    (
+                        ("answer",),
+                        f"answer {self.answer!r} is not a number; write it like 72 or 12.5",
+                    )
+                )
+                return problems
+            if written and self.unit is None:
+                problems.append(
+                    (
+                        ("answer",),
+                        f"answer {self.answer!r} is in {written!r} but the question has no "
+                        f"unit: add unit: {written}",
+                    )
+                )
+            elif written and not same_unit(written, self.unit or ""):
+                problems.append(
+                    (
+                        ("answer",),
+                        f"answer {self.answer!r} is in {written!r} but unit is {self.unit!r}",
+                    )
+                )
+        if self.working is not None and not problems:
+            problems += self._working_problems(self.working)
+        return problems
+
+    def _working_problems(self, working: str) -> list[tuple[Location, str]]:
+        """The working must reach the answer, and in the question's unit."""
+        if raw_html_lines(working):
+            return [(("working",), "raw HTML is not allowed in the working; use Markdown")]
+        if heading_levels(working):
+            return [(("working",), "no headings in the working: the page gives it one")]
+        found = numbers_in(working)
+        reached = [unit for value, unit in found if abs(value - self.value) <= self.margin]
+        if not reached:
+            return [
+                (
+                    ("working",),
+                    f"the working never reaches the answer {self.right_answer()}: "
+                    "check the answer and the working agree",
+                )
+            ]
+        # The last time the working states the answer is its result; a unit written there
+        # that the app knows must be the question's.
+        unit = reached[-1]
+        if unit and is_known_unit(unit) and not same_unit(unit, self.unit or ""):
+            expected = f"unit is {self.unit!r}" if self.unit else "the question has no unit"
+            return [(("working",), f"the working gives the answer in {unit!r} but {expected}")]
+        return []
+
+    def data(self) -> dict[str, Any]:
+        data = super().data()
+        # Stored as the number itself, so a page never parses the author's text again.
+        if isinstance(self.answer, str):
+            value = self.value
+            data["answer"] = int(value) if value == value.to_integral_value() else float(value)
+        return data
+
+    def worked_solution(self) -> str | None:
+        return self.working
+
+    def typed_value(self, typed: str) -> Decimal:
+        """The number a learner typed, its unit checked; InvalidResponse says what to fix."""
+        if len(typed) > MAX_TYPED:
+            raise InvalidResponse("Type just the number, and its unit if you like.")
+        try:
+            value, written = parse_number(typed)
+        except NotANumber:
+            raise InvalidResponse(
+                "Type the answer as a number: digits with a decimal point or comma, "
+                "and thousands grouped in threes if you group them."
+            ) from None
+        if written and self.unit is None:
+            raise InvalidResponse(
+                f"This answer is a plain number, without a unit: type it without “{written}”."
+            )
+        if written and not same_unit(written, self.unit or ""):
+            raise InvalidResponse(
+                f"This answer is in {self.unit}, not {written}: give the number in {self.unit}."
+            )
+        return value
+
+    def _given(self, response: Any) -> Decimal:
+        if isinstance(response, str):
+            return self.typed_value(response)
+        if isinstance(response, int | float) and not isinstance(response, bool):
+            return _decimal(response)
+        raise InvalidResponse("Type the answer as a number.")
+
+    def grade(self, response: Any) -> Grade:
+        given = self._given(response)
+        right = abs(given - self.value) <= self.margin
+        verdict = self.verdict(right)
+        # The classic slip with percentages: the fraction typed where the percentage is asked.
+        if (
+            not right
+            and self.unit is not None
+            and normalize_unit(self.unit) == "%"
+            and abs(given * 100 - self.value) <= self.margin
+        ):
+            hint = (
+                f"You typed the fraction; this answer is in %: {plain_number(given)} is "
+                f"{plain_number(given * 100)} %."
+            )
+            verdict = Grade(False, 0.0, (*verdict.feedback, hint))
+        return verdict
+
+    def layout(self, rng: random.Random) -> Layout:
+        return Layout()
+
+    def response_from_form(self, layout: Layout, values: FormValues) -> Any:
+        typed = _single_value(values, "answer", "Type a number first.")
+        # Stored as the plain number: "12,5", "12.5 %" and "12.50" are one answer.
+        return plain_number(self.typed_value(typed))
+
+    def with_unit(self, value: Decimal) -> str:
+        return f"{plain_number(value)} {self.unit}" if self.unit else plain_number(value)
+
+    def reveal(self, layout: Layout, response: Any) -> list[RevealRow]:
+        ok = self.grade(response).correct
+        return [RevealRow("Your answer", self.describe(response), self.right_answer(), ok)]
+
+    def right_answer(self) -> str:
+        exact = self.with_unit(self.value)
+        return f"{exact} (±{plain_number(self.margin)})" if self.margin else exact
+
+    def describe(self, response: Any) -> str:
+        try:
+            return self.with_unit(self._given(response))
+        except InvalidResponse:
+            return str(response)
+
+    def form_values(self, layout: Layout, response: Any) -> dict[str, list[str]]:
+        return {"answer": [str(response)]}
+
+    def right_response(self) -> Any:
+        return plain_number(self.value)
+
+
 @dataclass(frozen=True)
 class Feedback:
     """Everything the learner sees after answering one question."""
@@ -609,6 +846,8 @@ class Feedback:
     notes: tuple[str, ...]
     right_answer: str
     explanation: str
+    # How the answer is reached (a numeric question's `working`), shown to everyone.
+    working: str | None = None
 
 
 def answer_feedback(spec: QuestionSpec, layout: Layout, response: Any) -> Feedback:
@@ -616,16 +855,18 @@ def answer_feedback(spec: QuestionSpec, layout: Layout, response: Any) -> Feedba
     rows = spec.reveal(layout, response)
     on_rows = {row.feedback for row in rows}
     notes = tuple(note for note in grade.feedback if note not in on_rows)
-    return Feedback(grade, rows, notes, spec.right_answer(), spec.explanation)
+    return Feedback(
+        grade, rows, notes, spec.right_answer(), spec.explanation, spec.worked_solution()
+    )
 
 
 QUESTION_TYPES: dict[str, type[QuestionSpec]] = {
     cls.type_name: cls
-    for cls in (SingleChoice, MultipleSelect, TrueFalse, Ordering, Matching, ShortAnswer)
+    for cls in (SingleChoice, MultipleSelect, TrueFalse, Ordering, Matching, ShortAnswer, Numeric)
 }
 
 AnyQuestion = Annotated[
-    SingleChoice | MultipleSelect | TrueFalse | Ordering | Matching | ShortAnswer,
+    SingleChoice | MultipleSelect | TrueFalse | Ordering | Matching | ShortAnswer | Numeric,
     Field(discriminator="type"),
 ]
 
@@ -634,6 +875,7 @@ def question_from_record(
     *, slug: str, type: str, prompt: str, explanation: str, source: dict, data: dict
 ) -> QuestionSpec:
     """Rebuild the typed question from what the database stores."""
+    case = data.get("case")
     return QUESTION_TYPES[type].model_validate(
         {
             "id": slug,
@@ -643,6 +885,8 @@ def question_from_record(
             # The stored citation also carries the document's title, which the file does not.
             "source": {"file": source["file"], "section": source["section"]},
             **data,
+            # The stored case is the whole case study (`core.cases`); the spec names it.
+            **({"case": case["id"]} if isinstance(case, dict) else {}),
         },
         strict=False,
     )

@@ -138,7 +138,7 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "position": item.position,
             "type": spec.type_name,
             "prompt": spec.prompt,
-            "data": spec.data(),
+            "data": item.data(),
             "explanation": spec.explanation,
             "source": cited(catalogue, spec.source),
         }

@@ -7,12 +7,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from werkzeug.datastructures import MultiDict
 
 from quizapp.core.assignments import reaches_pass_mark
 from quizapp.core.classes import local_time
-from quizapp.core.questions import QuestionSpec
+from quizapp.core.numbers import plain_number
+from quizapp.core.questions import Numeric, QuestionSpec
 from quizapp.core.scheduling import Rating, recall_probability
 from quizapp.models import Classroom, Lesson, QuizAttempt, User
 from quizapp.services import classes, progress, quizzes, reviews
@@ -83,6 +85,10 @@ def mistaken_response(spec: QuestionSpec, rng: random.Random):
         ids = list(right)
         a, b = rng.sample(ids, 2)
         return {**right, a: right[b], b: right[a]}
+    if isinstance(spec, Numeric):
+        # Off by a tenth, or by the step just outside the tolerance: the usual slips.
+        off = max(abs(spec.value) / 10, spec.margin * 2, Decimal(1))
+        return plain_number(spec.value + rng.choice([off, -off]))
     return rng.choice(["not sure", "quality control", "the supervisor"])
 
 

@@ -26,6 +26,7 @@ from quizapp.core.assignments import (
     draw_questions,
     governing,
 )
+from quizapp.core.cases import Case, case_from_data, case_id_of, keep_cases_together
 from quizapp.core.progress import DailyGoal, percent
 from quizapp.core.questions import Feedback, FormValues, Layout, QuestionSpec, answer_feedback
 from quizapp.core.words import plural
@@ -134,13 +135,13 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
             f"“{rules.assignment.title}” in {rules.classroom.name}. Your answers stay on "
             "record; ask your instructor if you need another try.",
         )
-    question_ids = list(
-        db.session.scalars(
-            select(Question.id).where(
-                Question.lesson_id == lesson.id, Question.retired_at.is_(None)
-            )
-        )
-    )
+    # In file order, with each question's case, so a case's questions are asked together.
+    live = db.session.execute(
+        select(Question.id, Question.data)
+        .where(Question.lesson_id == lesson.id, Question.retired_at.is_(None))
+        .order_by(Question.position)
+    ).all()
+    question_ids = [question_id for question_id, _ in live]
     if not question_ids:
         raise Refused(404, "This lesson has no quiz yet.")
     seed = secrets.randbits(31)
@@ -151,8 +152,12 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
                 QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id
             )
         ).all()
-    question_ids = draw_questions(
-        question_ids, asked_before, lesson.questions_per_attempt, random.Random(seed)
+    question_ids = keep_cases_together(
+        draw_questions(
+            question_ids, asked_before, lesson.questions_per_attempt, random.Random(seed)
+        ),
+        {question_id: case_id_of(data) for question_id, data in live},
+        question_ids,
     )
     attempt = QuizAttempt(
         user_id=user.id,
@@ -231,6 +236,11 @@ class QuestionStep:
     def shows_feedback(self) -> bool:
         """Whether the answer's verdict and the right answer show as soon as it is given."""
         return self.attempt.answers_shown == AnswersShown.EACH_QUESTION.value
+
+    @cached_property
+    def case(self) -> Case | None:
+        """The case study shown above the question, stored with it: no query of its own."""
+        return case_from_data(self.question.data)
 
     @cached_property
     def feedback(self) -> Feedback | None:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
+from quizapp.core.cases import Case, case_from_data
 from quizapp.core.memory_model import valid_parameters
 from quizapp.core.progress import DailyGoal, day_end, learner_day
 from quizapp.core.questions import Feedback, FormValues, answer_feedback
@@ -390,6 +391,11 @@ class CardQuestion:
     @property
     def spec(self):
         return question_spec(self.question)
+
+    @property
+    def case(self) -> Case | None:
+        """The case study shown above the question, stored with it: no query of its own."""
+        return case_from_data(self.question.data)
 
     @property
     def layout(self):

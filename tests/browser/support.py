@@ -104,6 +104,10 @@ def fill_answer(page: Page, spec, *, right: bool = True) -> None:
             page.get_by_label(pair.left, exact=True).select_option(label=pair.right)
     elif kind == "short_answer":
         page.get_by_label("Your answer").fill(spec.answers[0] if right else "I do not know")
+    elif kind == "numeric":
+        # With a decimal comma, as a learner on a European keyboard types it.
+        typed = spec.right_response().replace(".", ",") if right else "-1"
+        page.get_by_label("Your answer").fill(typed)
     else:  # a new question type needs a way to answer it here
         raise AssertionError(f"no way to answer a {kind} question")
 

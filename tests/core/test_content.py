@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.core.content import load_content
-from tests.factories import lesson_text, quiz_text, write_content
+from tests.factories import case_quiz_text, lesson_text, quiz_text, write_content
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,9 @@ def test_shipped_content_is_valid_and_complete():
         "ordering",
         "matching",
         "short_answer",
+        "numeric",
     }
+    assert any(q.case is not None for q in catalogue.questions), "a case study"
 
 
 def test_a_valid_tree_has_no_problems(tmp_path):
@@ -264,3 +266,103 @@ def test_questions_per_attempt_below_the_quiz_is_valid(tree):
     replace(tree, LESSON, "minutes: 3", "minutes: 3\nquestions_per_attempt: 4")
     catalogue, problems = load_content(tree)
     assert problems == [] and catalogue.lessons[0].questions_per_attempt == 4
+
+
+# --- Case studies and numeric questions ----------------------------------------------------
+
+
+@pytest.fixture
+def case_tree(tmp_path) -> Path:
+    root = write_content(tmp_path)
+    (root / QUIZ).write_text(case_quiz_text("module-1-lesson-1"))
+    return root
+
+
+def numeric_yaml(question_id: str, fields: str) -> str:
+    return (
+        f"  - id: {question_id}\n    type: numeric\n    prompt: How much?\n{fields}"
+        "    explanation: Because.\n    source: {file: 004_255d462552ea5ed6.txt, section: S}\n"
+    )
+
+
+def test_a_case_quiz_is_valid_and_each_question_carries_a_copy_of_its_case(case_tree):
+    catalogue, problems = load_content(case_tree)
+    assert problems == []
+    by_slug = {q.slug: q for q in catalogue.questions}
+    rate = by_slug["module-1-lesson-1-scraprate"]
+    assert rate.case.title == "Line 2, Tuesday morning"
+    assert rate.case.table.rows[1] == ["08-10", 210, 5, 45]
+    stored = rate.data()
+    assert stored["case"]["id"] == "line-2" and stored["answer"] == 12.5
+    assert by_slug["module-1-lesson-1-q01"].case is None
+    assert "case" not in by_slug["module-1-lesson-1-q01"].data()
+
+
+def test_every_case_and_numeric_problem_is_reported_at_its_line_in_one_run(case_tree):
+    replace(case_tree, QUIZ, "    tolerance: 0.1\n", "")
+    replace(case_tree, QUIZ, '- ["08-10", 210, 5, 45]', '- ["08-10", 210, 5]')
+    replace(
+        case_tree,
+        QUIZ,
+        "questions:\n",
+        "  - {id: empty-case, title: Nobody asks, text: A case without questions.}\n"
+        "  - {id: lonely, title: One question, text: A case with one question.}\n"
+        "  - {id: line-2, title: Again, text: The same id twice.}\n"
+        "questions:\n"
+        + numeric_yaml("neg", "    answer: 72\n    tolerance: -0.5\n")
+        + numeric_yaml("unit-answer", "    answer: 45 min\n    tolerance: 0\n    unit: '%'\n")
+        + numeric_yaml(
+            "unit-working",
+            "    answer: 45\n    tolerance: 1\n    unit: min\n"
+            "    working: Line 2 stood for 45 % of the block.\n",
+        ),
+    )
+    replace(
+        case_tree,
+        QUIZ,
+        "  - id: module-1-lesson-1-q01\n",
+        "  - id: module-1-lesson-1-q01\n    case: lonely\n",
+    )
+    replace(
+        case_tree,
+        QUIZ,
+        "  - id: module-1-lesson-1-q02\n",
+        "  - id: module-1-lesson-1-q02\n    case: ghost\n",
+    )
+
+    def at(needle: str, message: str) -> str:
+        return f"module-1-lesson-1.yaml:{line_number(case_tree, QUIZ, needle)}: {message}"
+
+    found = messages(case_tree)
+    expected = [
+        at(
+            '- ["08-10", 210, 5]',
+            "case line-2: table row 2 has 3 cells but the table has 4 columns",
+        ),
+        at(
+            "id: empty-case",
+            "case 'empty-case' has no questions: point 2 to 5 questions at it with "
+            "case: empty-case",
+        ),
+        at("id: lonely", "case 'lonely' has 1 question; a case needs 2 to 5"),
+        at("id: line-2, title: Again", "case id 'line-2' is already used on line 3"),
+        at(
+            "- id: module-1-lesson-1-scraprate", "questions[5].tolerance: required field is missing"
+        ),
+        at(
+            "tolerance: -0.5",
+            "question neg: tolerance -0.5 is negative: it is the margin either side of the "
+            "answer that still counts as right, 0 or more",
+        ),
+        at("answer: 45 min", "question unit-answer: answer '45 min' is in 'min' but unit is '%'"),
+        at(
+            "working: Line 2 stood",
+            "question unit-working: the working gives the answer in '%' but unit is 'min'",
+        ),
+        at(
+            "case: ghost",
+            "question module-1-lesson-1-q02: case 'ghost' is not one of this file's cases "
+            "(cases: line-2, empty-case, lonely)",
+        ),
+    ]
+    assert [m for m in expected if m not in found] == [], found

@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from quizapp.core.questions import (
     QUESTION_TYPES,
     InvalidResponse,
+    Layout,
     answer_feedback,
     question_from_record,
 )
@@ -167,6 +169,12 @@ def test_choice_forms_read_back_into_responses():
         ("matching", {"pairs": PAIRS}, {}, "Match every item"),
         ("short_answer", {"answers": ["MES"]}, {"answer": "   "}, "Type an answer"),
         ("short_answer", {"answers": ["MES"]}, {"answer": "x" * 501}, "under 500"),
+        ("numeric", {"answer": 72, "tolerance": 0}, {"answer": " "}, "Type a number first"),
+        ("numeric", {"answer": 72, "tolerance": 0}, {"answer": "lots"}, "as a number"),
+        ("numeric", {"answer": 72, "tolerance": 0}, {"answer": "1,2,3"}, "as a number"),
+        ("numeric", {"answer": 72, "tolerance": 0}, {"answer": "72 %"}, "without “%”"),
+        ("numeric", {"answer": 72, "tolerance": 0, "unit": "%"}, {"answer": "72 min"}, "in %"),
+        ("numeric", {"answer": 72, "tolerance": 0}, {"answer": "7" * 41}, "just the number"),
     ],
 )
 def test_unusable_forms_raise_a_clear_message(type_, data, values, message):
@@ -257,6 +265,7 @@ RESPONSES = [
         ],
     ),
     (make("short_answer", answers=["MES"]), ["MES", "ERP"]),
+    (make("numeric", answer=72, tolerance=0.5, unit="%"), ["72", "70.5", "-3"]),
 ]
 
 
@@ -291,3 +300,108 @@ def test_describe_puts_a_response_in_words_for_item_analysis():
 def test_the_right_response_grades_fully_right(spec, responses):
     grade = spec.grade(spec.right_response())
     assert grade.correct and grade.score == 1.0
+
+
+# --- Numeric questions -----------------------------------------------------------------------
+
+
+def numeric(**data):
+    return make("numeric", **{"answer": 72, "tolerance": 0.5, "unit": "%", **data})
+
+
+def typed(spec, text):
+    return spec.response_from_form(spec.layout(random.Random(1)), form(answer=text).getlist)
+
+
+@pytest.mark.parametrize("text", ["72", "72,4", " 71.5 % ", "72.5%", "72 percent", "71,50"])
+def test_numeric_accepts_any_way_of_writing_a_number_within_the_tolerance(text):
+    q = numeric()
+    assert q.grade(typed(q, text)).correct
+
+
+def test_numeric_tolerance_is_exact_in_decimals():
+    q = numeric(answer=0.3, tolerance=0.1, unit=None)
+    assert q.grade("0.4").correct and q.grade("0.2").correct
+    assert not q.grade("0.41").correct
+    exact = numeric(tolerance=0)
+    assert exact.grade("72.0").correct and not exact.grade("72.01").correct
+
+
+def test_numeric_wrong_answer_feedback_and_the_fraction_slip():
+    q = numeric(wrong_feedback="Multiply the three factors.")
+    assert q.grade("70").feedback == ("Multiply the three factors.",)
+    slip = q.grade(typed(q, "0,72"))
+    assert not slip.correct
+    assert slip.feedback[-1] == "You typed the fraction; this answer is in %: 0.72 is 72 %."
+
+
+def test_numeric_stores_the_plain_number_and_describes_it_with_its_unit():
+    q = numeric(tolerance=0.5)
+    assert typed(q, " 12,50 % ") == "12.5"
+    assert q.describe("12.5") == "12.5 %"
+    assert q.right_answer() == "72 % (±0.5)"
+    assert numeric(tolerance=0, unit=None).right_answer() == "72"
+    assert numeric(unit="units/h", answer=1250, tolerance=10).right_answer() == "1250 units/h (±10)"
+    assert q.describe(["tampered"]) == "['tampered']"
+
+
+def test_numeric_feedback_shows_the_working():
+    q = numeric(working="0.9 * 0.8 = 0.72, so **72 %**.")
+    fb = answer_feedback(q, q.layout(random.Random(1)), "71.5")
+    assert fb.grade.correct and fb.working == "0.9 * 0.8 = 0.72, so **72 %**."
+    assert [(r.given, r.expected, r.ok) for r in fb.rows] == [("71.5 %", "72 % (±0.5)", True)]
+    assert answer_feedback(make("true_false", answer=True), Layout(), True).working is None
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"tolerance": -0.5}, ("tolerance", "tolerance -0.5 is negative")),
+        ({"answer": "72 min"}, ("answer", "answer '72 min' is in 'min' but unit is '%'")),
+        ({"answer": "72 %", "unit": None}, ("answer", "the question has no unit: add unit: %")),
+        ({"answer": "about 72"}, ("answer", "answer 'about 72' is not a number")),
+        ({"unit": "2x"}, ("unit", "unit '2x' must start with a letter or a sign such as %")),
+        (
+            {"working": "0.9 * 0.8 = 0.72, so 72 min."},
+            ("working", "the working gives the answer in 'min' but unit is '%'"),
+        ),
+        (
+            {"working": "0.9 * 0.8 = 0.7, so 70 %."},
+            ("working", "the working never reaches the answer 72 % (±0.5)"),
+        ),
+        ({"working": "## Steps\n\n72 %"}, ("working", "no headings in the working")),
+    ],
+)
+def test_numeric_answer_key_problems(data, problem):
+    found = numeric(**data).answer_key_problems()
+    assert any(where == (problem[0],) and problem[1] in message for where, message in found), found
+
+
+def test_numeric_answer_key_that_agrees_has_no_problems():
+    assert (
+        numeric(answer="72 percent", working="0.9 * 0.8 = 0.72, that is 72 %.").data()["answer"]
+        == 72
+    )
+    assert numeric(answer="72 %", working="Worked out as 72 percent.").answer_key_problems() == []
+    assert (
+        numeric(
+            unit="units/h", answer=45, working="That is 45 units per hour."
+        ).answer_key_problems()
+        == []
+    )
+
+
+@pytest.mark.parametrize("answer", [True, [72], float("nan")])
+def test_numeric_answer_must_be_a_number_or_text(answer):
+    with pytest.raises(ValidationError, match="write a"):
+        numeric(answer=answer)
+
+
+def test_a_stored_question_keeps_its_case_and_grades_the_same():
+    q = numeric(case="line-2")
+    stored = {**q.data(), "case": {"id": "line-2", "title": "T", "text": "X", "table": None}}
+    again = question_from_record(
+        slug="q", type="numeric", prompt="P?", explanation="E.", source=SOURCE, data=stored
+    )
+    assert again == q and again.case == "line-2"
+    assert "case" not in make("true_false", answer=True).data()

@@ -11,7 +11,7 @@ from quizapp.core.content import load_content
 from quizapp.db import utcnow
 from quizapp.models import Lesson, Module, Question, QuizAnswer, QuizAttempt, ReviewCard
 from quizapp.services.content_sync import SyncRefused, content_sync
-from tests.factories import create_user, write_content
+from tests.factories import case_quiz_text, create_user, write_content
 
 QUIZ = "questions/module-1-lesson-1.yaml"
 
@@ -167,3 +167,21 @@ def test_moving_a_lesson_to_another_module_keeps_it(db, tmp_path):
     moved = db.session.get(Lesson, lesson_pk)
     assert moved.module.slug == "module-2" and moved.position == 2
     assert report.lessons.updated == 1
+
+
+def test_a_case_is_stored_with_each_of_its_questions_and_edits_reach_them(db, tmp_path):
+    root = write_content(tmp_path)
+    (root / QUIZ).write_text(case_quiz_text("module-1-lesson-1"))
+    assert sync(root).questions.added == 5
+    db.session.commit()
+    stored = question(db, "module-1-lesson-1-scraprate").data
+    assert stored["case"]["title"] == "Line 2, Tuesday morning"
+    assert stored["case"]["table"]["rows"][2] == ["10-12", 350, 50, 0]
+    assert "case" not in question(db, "module-1-lesson-1-q01").data
+    assert sync(root).total == 0
+
+    path = root / QUIZ
+    path.write_text(path.read_text().replace("one operator short", "two operators short"))
+    report = sync(root)
+    assert report.questions.updated == 3, "the case's three questions, no others"
+    assert "two operators short" in question(db, "module-1-lesson-1-downtime").data["case"]["text"]

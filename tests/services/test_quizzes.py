@@ -190,3 +190,29 @@ def test_a_retake_asks_first_the_questions_the_last_attempt_left_out(db, tmp_pat
     left_out = pool - set(first.question_ids)
     assert len(second.question_ids) == 4 and len(left_out) == 2
     assert left_out <= set(second.question_ids)
+
+
+def test_a_case_s_drawn_questions_are_asked_together_in_file_order(db, tmp_path):
+    from tests.factories import case_quiz_text
+
+    root = write_content(tmp_path)
+    lesson_file = root / "lessons/module-1/01-lesson-1.md"
+    lesson_file.write_text(
+        lesson_file.read_text().replace("minutes: 3", "minutes: 3\nquestions_per_attempt: 4")
+    )
+    (root / "questions/module-1-lesson-1.yaml").write_text(case_quiz_text("module-1-lesson-1"))
+    sync_tree(root)
+    db.session.commit()
+    slugs = dict(db.session.execute(select(Question.id, Question.slug)).all())
+    in_case = ["downtime", "scraprate", "firststep"]
+    user = create_user()
+    lesson = live_lesson("module-1-lesson-1")
+    for _ in range(6):
+        attempt = quizzes.start_attempt(user=user, lesson=lesson, now=NOW)
+        asked = [slugs[q].rsplit("-", 1)[1] for q in attempt.question_ids]
+        assert len(asked) == 4
+        drawn = [name for name in asked if name in in_case]
+        start = asked.index(drawn[0])
+        assert asked[start : start + len(drawn)] == [n for n in in_case if n in drawn], asked
+        attempt.submitted_at = NOW  # finished, so the next start draws a new attempt
+        db.session.flush()

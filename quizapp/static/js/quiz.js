@@ -116,14 +116,15 @@
         choice.checked = choice.type === "radio" ? true : !choice.checked;
         choice.focus();
         event.preventDefault();
-      } else if (event.key === "Enter" && event.target.tagName !== "BUTTON" && event.target.tagName !== "A") {
+      } else if (event.key === "Enter" && !/^(BUTTON|A|SUMMARY)$/.test(event.target.tagName)) {
+        // Enter on a case's summary folds or unfolds the case, as it does without a script.
         event.preventDefault();
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }
     } else if (rating(event.key)) {
       event.preventDefault();
     } else if (next && (event.key === "n" || event.key === "N" ||
-               (event.key === "Enter" && event.target.tagName !== "BUTTON" && event.target.tagName !== "A"))) {
+               (event.key === "Enter" && !/^(BUTTON|A|SUMMARY)$/.test(event.target.tagName)))) {
       event.preventDefault();
       if (next.tagName === "BUTTON") next.click();
       else window.location.href = next.href;
