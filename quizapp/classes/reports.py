@@ -8,6 +8,7 @@ from flask import Response, render_template, request
 
 from quizapp.classes.views import bp, teaching
 from quizapp.core.assignments import Status
+from quizapp.core.charts import bar_chart
 from quizapp.core.classes import file_slug, local_time
 from quizapp.db import utcnow
 from quizapp.services import attempt_review, classes, gradebook, item_statistics, learner_report
@@ -17,12 +18,37 @@ from quizapp.services import attempt_review, classes, gradebook, item_statistics
 def analysis(class_id: int, assignment_id: int):
     classroom = teaching(class_id).classroom
     assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    report = item_statistics.item_analysis(classroom=classroom, assignment=assignment, now=utcnow())
+    distribution = None
+    if report.scores is not None:
+        distribution = bar_chart(
+            list(zip(report.scores.bin_labels, report.scores.bins, strict=True)),
+            title="First-attempt scores",
+            unit="learners",
+            id_prefix="scores",
+        )
     return render_template(
-        "classes/analysis.html",
-        classroom=classroom,
-        report=item_statistics.item_analysis(
-            classroom=classroom, assignment=assignment, now=utcnow()
-        ),
+        "classes/analysis.html", classroom=classroom, report=report, distribution=distribution
+    )
+
+
+@bp.get("/<int:class_id>/assignments/<int:assignment_id>/statistics.csv")
+def statistics_csv(class_id: int, assignment_id: int):
+    classroom = teaching(class_id).classroom
+    assignment = classes.class_assignment(classroom=classroom, assignment_id=assignment_id)
+    report = item_statistics.item_analysis(classroom=classroom, assignment=assignment, now=utcnow())
+    name = file_slug(f"{classroom.name} {assignment.title}") or f"assignment-{assignment.id}"
+    return csv_download(item_statistics.statistics_csv(report), f"{name}-statistics", classroom)
+
+
+def csv_download(text: str, stem: str, classroom) -> Response:
+    """A CSV file named after its content and the class's day, that Excel opens as UTF-8."""
+    filename = f"{stem}-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
+    return Response(
+        # A byte-order mark, so Excel opens names with accents as UTF-8.
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -51,13 +77,7 @@ def grades_csv(class_id: int):
     classroom = teaching(class_id).classroom
     book = gradebook.class_gradebook(classroom=classroom, now=utcnow())
     name = file_slug(classroom.name) or f"class-{classroom.id}"
-    filename = f"{name}-gradebook-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
-    return Response(
-        # A byte-order mark, so Excel opens names with accents as UTF-8.
-        "\ufeff" + gradebook.gradebook_csv(book),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(gradebook.gradebook_csv(book), f"{name}-gradebook", classroom)
 
 
 @bp.get("/<int:class_id>/learners/<int:user_id>")

@@ -1,4 +1,4 @@
-"""Class rules that need no database: join codes, due dates, item analysis and
+"""Class rules that need no database: join codes, due dates, medians and
 spreadsheet-safe exports (statuses are in `core.assignments`). Time and randomness are arguments."""
 
 from __future__ import annotations
@@ -44,44 +44,6 @@ DATE_TIME_PATTERN = "%a %d %b %Y, %H:%M"
 
 def local_time(instant: datetime, time_zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(time_zone))
-
-
-# Moodle's thresholds for its facility index: above 90% right is very easy, below 30% hard.
-TOO_EASY, TOO_HARD = 0.9, 0.3
-# Below this a question barely separates the learners who know the material from those who
-# don't (Ebel's guide for the upper-lower discrimination index).
-WEAK_DISCRIMINATION = 0.2
-# Fewer answers than this and a percentage says more about chance than about the question.
-MIN_RESPONSES_TO_FLAG = 5
-
-
-def discrimination_index(results: Sequence[tuple[float, bool]]) -> float | None:
-    """Upper-lower discrimination: among the learners ranked by their total score (the first
-    of each pair), the share of the top 27% who got this question right minus the share of
-    the bottom 27%. From -1 to 1; None with too few learners to form both groups."""
-    if len(results) < MIN_RESPONSES_TO_FLAG:
-        return None
-    ranked = sorted(results, key=lambda pair: pair[0])
-    size = max(1, round(0.27 * len(ranked)))
-    lower, upper = ranked[:size], ranked[-size:]
-    return sum(right for _, right in upper) / size - sum(right for _, right in lower) / size
-
-
-def item_flags(facility: float | None, discrimination: float | None, responses: int) -> list[str]:
-    """Plain-language warnings an instructor can act on."""
-    if facility is None or responses < MIN_RESPONSES_TO_FLAG:
-        return []
-    flags = []
-    if facility > TOO_EASY:
-        flags.append("Looks too easy")
-    elif facility < TOO_HARD:
-        flags.append("Looks too hard")
-    if discrimination is not None:
-        if discrimination < 0:
-            flags.append("Weaker learners do better: check the answer key")
-        elif discrimination < WEAK_DISCRIMINATION and TOO_HARD <= facility <= TOO_EASY:
-            flags.append("Does not separate strong from weak learners")
-    return flags
 
 
 def median(values: Iterable[float]) -> float | None:

@@ -1,18 +1,33 @@
-"""Item analysis of an assignment: how each question performed and what the class will
-remember of it at the due date."""
+"""Item statistics of an assignment, like Moodle's quiz statistics report and beyond it: how
+each question performed on learners' first answers (facility, discrimination, a table of the
+responses, who missed it), the quiz's spread of scores and internal consistency, and what the
+class will remember of each question at the due date. Also as CSV.
+
+Fixed queries whatever the class size: the learners, their cards' recall per assignment and
+per question, the questions, and every first answer.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, null, select
 
-from quizapp.core.classes import (
-    discrimination_index,
+from quizapp.core.classes import csv_text, median
+from quizapp.core.item_statistics import (
+    Consistency,
+    Discrimination,
+    ResponseRow,
+    ScoreSummary,
+    consistency,
+    discrimination,
+    distractor_flags,
     item_flags,
-    median,
+    response_table,
+    score_summary,
 )
 from quizapp.core.progress import percent
 from quizapp.core.questions import QuestionSpec
@@ -25,11 +40,11 @@ from quizapp.models import (
     QuizAnswer,
     QuizAttempt,
     ReviewCard,
+    User,
 )
 from quizapp.services.catalogue import catalogue_modules, question_spec
 from quizapp.services.class_evidence import (
     REVIEWED,
-    class_learner_ids,
     load_memories,
     recall_curve,
     recall_instant,
@@ -37,9 +52,10 @@ from quizapp.services.class_evidence import (
     scope,
     with_learner_curves,
 )
+from quizapp.services.classes import class_people
 
-# For item analysis: per question, the class's cards reviewed at least once, the leeches among
-# them, and their recall summed at one instant.
+# Per question, the class's cards reviewed at least once, the leeches among them, and their
+# recall summed at one instant.
 QUESTION_MEMORY = (
     with_learner_curves(
         select(
@@ -65,12 +81,15 @@ class ItemRow:
     responses: int
     # Share of learners right on their first answer; None when nobody has answered yet.
     facility: float | None
-    common_wrong: str | None
-    common_wrong_count: int
+    discrimination: Discrimination | None
     median_seconds: float | None
-    discrimination: float | None
+    # What the counts in `table` mean, and the table itself.
+    table_caption: str
+    table: list[ResponseRow]
     flags: list[str]
-    # Mean predicted recall at the due date among learners who have answered the question.
+    # Learners whose first answer was not fully right, by name.
+    missed_by: list[User]
+    # Mean predicted recall at the due date among learners who have reviewed the question.
     recall_at_due: int | None
     leeches: int
 
@@ -84,6 +103,11 @@ class ItemAnalysis:
     assignment: Assignment
     learners: int
     rows: list[ItemRow]
+    # First-attempt scores: each learner's share right over the questions they answered.
+    scores: ScoreSummary | None
+    consistency: Consistency | None
+    # Why there is no consistency figure, when there is none.
+    consistency_missing: str
     # When recall is predicted for: the due date, or now once it has passed.
     recall_at: datetime
     # The whole class over every question (unanswered counts 0): how much will be kept.
@@ -99,10 +123,11 @@ _RANKED_ANSWERS = (
     select(
         QuizAttempt.user_id,
         QuizAnswer.question_id,
-        # Only wrong answers' responses are read (item analysis shows the commonest), and
+        # A fully right answer's response is the key's own: only the others are read, since
         # decoding every response's JSON took half the page's time on PostgreSQL.
         case((QuizAnswer.is_correct, null()), else_=QuizAnswer.response).label("response"),
         QuizAnswer.is_correct,
+        QuizAnswer.score,
         QuizAnswer.time_taken_ms,
         func.row_number()
         .over(
@@ -124,29 +149,44 @@ _FIRST_ANSWERS = select(
     _RANKED_ANSWERS.c.question_id,
     _RANKED_ANSWERS.c.response,
     _RANKED_ANSWERS.c.is_correct,
+    _RANKED_ANSWERS.c.score,
     _RANKED_ANSWERS.c.time_taken_ms,
 ).where(_RANKED_ANSWERS.c.nth == 1)
 
 
+def _missing_consistency(learners_complete: int, questions: int) -> str:
+    if questions < 3:
+        return "Internal consistency needs a quiz of at least 3 questions."
+    return (
+        f"Internal consistency needs at least 5 learners who answered every question; "
+        f"{learners_complete} have so far. When each attempt draws some questions from a "
+        f"larger pool, few learners meet them all."
+    )
+
+
 def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime) -> ItemAnalysis:
-    """Per question: facility, the commonest wrong answer, median time, discrimination, flags,
-    and the recall FSRS predicts at the due date."""
-    learner_ids = list(db.session.scalars(class_learner_ids(classroom)))
+    """Per question: facility, discrimination, the responses, who missed it, median time,
+    flags and the recall FSRS predicts at the due date; for the quiz, the scores' spread and
+    internal consistency."""
+    _, learners = class_people(classroom)
+    learner_ids = [learner.id for learner in learners]
+    names = {learner.id: learner for learner in learners}
     evidence = scope([assignment], catalogue_modules())
     load_memories(evidence, [assignment], learner_ids, now)
     question_ids = evidence.question_ids_of(assignment)
     in_scope = select(Question).where(Question.id.in_(question_ids))
     loaded = {question.id: question for question in db.session.scalars(in_scope)}
     questions = [loaded[question_id] for question_id in question_ids]
+    specs = {question.id: question_spec(question) for question in questions}
     answers = db.session.execute(
         _FIRST_ANSWERS, {"learner_ids": learner_ids, "question_ids": question_ids}
     ).all()
     by_question: dict[int, list] = defaultdict(list)
-    right_by_learner: dict[int, list[bool]] = defaultdict(list)
+    by_learner: dict[int, dict[int, float]] = defaultdict(dict)
     for answer in answers:
         by_question[answer.question_id].append(answer)
-        right_by_learner[answer.user_id].append(answer.is_correct)
-    totals = {user_id: sum(rights) / len(rights) for user_id, rights in right_by_learner.items()}
+        by_learner[answer.user_id][answer.question_id] = answer.score
+    totals = {user_id: statistics.fmean(scores.values()) for user_id, scores in by_learner.items()}
     at = recall_instant(assignment, now)
     question_memory = {
         question_id: (reviewed, leeches, recall)
@@ -154,37 +194,120 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
             QUESTION_MEMORY, {"learner_ids": learner_ids, "question_ids": question_ids, "at": at}
         )
     }
-    rows = []
-    for question in questions:
-        spec = question_spec(question)
-        given = by_question.get(question.id, [])
-        wrong = Counter(spec.describe(a.response) for a in given if not a.is_correct)
-        common_wrong, common_count = wrong.most_common(1)[0] if wrong else (None, 0)
-        facility = sum(a.is_correct for a in given) / len(given) if given else None
-        discrimination = discrimination_index([(totals[a.user_id], a.is_correct) for a in given])
-        seconds = median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None)
-        reviewed, leeches, recall = question_memory.get(question.id, (0, 0, None))
-        rows.append(
-            ItemRow(
-                question=question,
-                spec=spec,
-                responses=len(given),
-                facility=facility,
-                common_wrong=common_wrong,
-                common_wrong_count=common_count,
-                median_seconds=seconds,
-                discrimination=discrimination,
-                flags=item_flags(facility, discrimination, len(given)),
-                recall_at_due=percent(recall, reviewed) if reviewed else None,
-                leeches=leeches,
-            )
+    rows = [
+        _item_row(
+            question,
+            specs[question.id],
+            by_question.get(question.id, []),
+            by_learner,
+            totals,
+            names,
+            question_memory.get(question.id, (0, 0, None)),
         )
+        for question in questions
+    ]
+    complete = [
+        [scores[question_id] for question_id in question_ids]
+        for scores in by_learner.values()
+        if len(scores) == len(question_ids)
+    ]
     everyone = [recall_percents(evidence, user_id, assignment)[1] for user_id in learner_ids]
     known = [value for value in everyone if value is not None]
     return ItemAnalysis(
         assignment=assignment,
         learners=len(learner_ids),
         rows=rows,
+        scores=score_summary(list(totals.values())),
+        consistency=consistency(complete) if question_ids else None,
+        consistency_missing=_missing_consistency(len(complete), len(question_ids)),
         recall_at=at,
         class_recall_at_due=round(sum(known) / len(known)) if known else None,
     )
+
+
+def _item_row(question, spec, given, by_learner, totals, names, memory) -> ItemRow:
+    """One question's statistics from its first answers (`given`)."""
+    right_response = spec.right_response()
+    responses = [right_response if a.is_correct else a.response for a in given]
+    caption, table = response_table(spec, responses)
+    facility = sum(a.is_correct for a in given) / len(given) if given else None
+    # The rest of the quiz: the learner's mean over the other questions they answered.
+    pairs = [
+        (
+            a.score,
+            (sum(by_learner[a.user_id].values()) - a.score) / (len(by_learner[a.user_id]) - 1),
+        )
+        for a in given
+        if len(by_learner[a.user_id]) > 1
+    ]
+    found = discrimination(pairs)
+    flags = item_flags(facility, found.index if found else None, len(given))
+    if spec.type_name in ("single_choice", "multiple_select"):
+        choosers: dict[str, list[float]] = defaultdict(list)
+        for answer, response in zip(given, responses, strict=True):
+            for key in spec.choice_ids(response):
+                choosers[key].append(totals[answer.user_id])
+        flags += distractor_flags(table, choosers, [totals[a.user_id] for a in given])
+    reviewed, leeches, recall = memory
+    return ItemRow(
+        question=question,
+        spec=spec,
+        responses=len(given),
+        facility=facility,
+        discrimination=found,
+        median_seconds=median(a.time_taken_ms / 1000 for a in given if a.time_taken_ms is not None),
+        table_caption=caption,
+        table=table,
+        flags=flags,
+        missed_by=sorted(
+            (names[a.user_id] for a in given if not a.is_correct),
+            key=lambda user: (user.display_name.lower(), user.id),
+        ),
+        recall_at_due=percent(recall, reviewed) if reviewed else None,
+        leeches=leeches,
+    )
+
+
+def _decimal(value: float | None, places: int = 2) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def statistics_csv(report: ItemAnalysis) -> str:
+    """One row per question with its figures and its responses in one cell."""
+    header = [
+        "Position",
+        "Question",
+        "Type",
+        "Answered",
+        "Right first time %",
+        "Discrimination index",
+        "Discriminative efficiency",
+        "Median seconds",
+        "Predicted recall at due %",
+        "Leeches",
+        "Responses",
+        "Flags",
+    ]
+    rows = []
+    for n, row in enumerate(report.rows, start=1):
+        found = row.discrimination
+        rows.append(
+            [
+                n,
+                row.question.prompt,
+                row.spec.type_name.replace("_", " "),
+                row.responses,
+                "" if row.facility_percent is None else row.facility_percent,
+                _decimal(found.index if found else None),
+                _decimal(found.efficiency if found else None),
+                "" if row.median_seconds is None else round(row.median_seconds),
+                "" if row.recall_at_due is None else row.recall_at_due,
+                row.leeches,
+                "; ".join(
+                    f"{line.label}{' (right)' if line.right else ''}: {line.count}"
+                    for line in row.table
+                ),
+                "; ".join(row.flags),
+            ]
+        )
+    return csv_text(header, rows)

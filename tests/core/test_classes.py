@@ -8,11 +8,9 @@ import pytest
 from quizapp.core.classes import (
     JOIN_CODE_ALPHABET,
     csv_text,
-    discrimination_index,
     due_from_local,
     file_slug,
     format_join_code,
-    item_flags,
     new_join_code,
     normalize_join_code,
 )
@@ -31,24 +29,6 @@ def test_a_due_date_is_read_in_the_class_time_zone():
     local = datetime(2026, 12, 1, 17, 0)
     assert due_from_local(local, "America/New_York") == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
     assert due_from_local(local, "Asia/Tokyo") == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-def test_discrimination_separates_strong_and_weak_learners():
-    # Ten learners ranked by total; only the strongest three get the question right.
-    results = [(total / 10, total >= 7) for total in range(10)]
-    assert discrimination_index(results) == 1.0
-    assert discrimination_index([(t, not right) for t, right in results]) == -1.0
-    assert discrimination_index([(t, True) for t, _ in results]) == 0.0
-    assert discrimination_index(results[:4]) is None
-
-
-def test_item_flags_speak_plainly_and_wait_for_enough_answers():
-    assert item_flags(0.95, 0.1, 20) == ["Looks too easy"]
-    assert item_flags(0.1, 0.3, 20) == ["Looks too hard"]
-    assert item_flags(0.5, -0.4, 20) == ["Weaker learners do better: check the answer key"]
-    assert item_flags(0.5, 0.05, 20) == ["Does not separate strong from weak learners"]
-    assert item_flags(0.6, 0.5, 20) == []
-    assert item_flags(1.0, None, 3) == []
 
 
 def test_csv_is_rfc_4180_and_neutralises_formulas():

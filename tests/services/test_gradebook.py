@@ -71,16 +71,20 @@ def test_item_analysis_reads_first_answers_across_the_class(db, tmp_path):
     report = item_analysis(classroom=classroom, assignment=assignment, now=NOW)
     assert report.learners == 6 and len(report.rows) == 6
     for row in report.rows:
-        assert row.responses == 6
-        assert row.median_seconds is not None and row.discrimination is not None
+        assert row.responses == 6 and row.median_seconds is not None
+        # Everyone right leaves nothing to correlate; any spread gives a figure.
+        assert (row.discrimination is None) == (row.facility in (0.0, 1.0))
+        assert sum(line.count for line in row.table if line.right) >= row.facility * 6
     # Learner n answers one question in n + 1 right, starting with the first: everyone gets
     # the first question of the quiz right, and the share falls after it.
     first = min(report.rows, key=lambda row: row.question.position)
     assert first.facility == 1.0 and "Looks too easy" in first.flags
     assert report.class_recall_at_due is not None
     assert report.most_forgotten[0].recall_at_due <= report.most_forgotten[-1].recall_at_due
-    wrong = [row for row in report.rows if row.common_wrong]
-    assert wrong and all(row.common_wrong_count >= 1 for row in wrong)
+    assert all(len(row.missed_by) == round(6 * (1 - row.facility)) for row in report.rows)
+    # Every learner answered every question: the quiz's consistency can be read.
+    assert report.scores.count == 6 and report.consistency is not None
+    assert report.consistency.name == "KR-20" and report.consistency.learners == 6
 
 
 def test_recall_at_the_due_date_follows_each_learners_own_forgetting_curve(db, tmp_path):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from quizapp.core.classes import local_time
 from quizapp.db import utcnow
-from quizapp.models import Assignment, ClassMembership, Classroom, User
+from quizapp.models import Assignment, ClassMembership, Classroom, QuizAttempt, User
 from quizapp.services import classes
 from tests.conftest import signed_in
 from tests.factories import class_activity, create_user, quick_learners, sync_tree, write_content
@@ -113,7 +113,16 @@ def test_an_instructor_runs_a_class_from_creation_to_gradebook(app, db, course, 
     # The question is named twice: among the likeliest forgotten, then in the item list.
     single = analysis.split("Which one is right?")[-1].split("</li>")[0]
     assert "2 of 3" in single and "50%" in single
-    assert "Most common wrong answer, given by 1 learner: <q>A wrong one</q>" in single
+    # Its response table: who chose each option, and who missed it.
+    table = " ".join(re.sub(r"<[^>]+>", " ", single).split())
+    assert "The right one Right 1 50%" in table and "A wrong one 1 50%" in table
+    assert "1 learner missed it" in table and "Ben" in table
+    csv_export = teacher.get(f"{class_url}/assignments/{assignment.id}/statistics.csv")
+    assert csv_export.status_code == 200 and csv_export.mimetype == "text/csv"
+    stats = list(csv.reader(io.StringIO(csv_export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert stats[0][:5] == ["Position", "Question", "Type", "Answered", "Right first time %"]
+    row = next(r for r in stats[1:] if r[1] == "Which one is right?")
+    assert row[3:5] == ["2", "50"] and "A wrong one: 1" in row[10]
 
     export = teacher.get(f"{class_url}/gradebook.csv")
     assert export.status_code == 200 and export.mimetype == "text/csv"
@@ -372,13 +381,18 @@ def test_instructor_pages_run_a_fixed_number_of_queries(app, db, course, count_q
             .where(ClassMembership.class_id == classroom.id, ClassMembership.role == "learner")
             .order_by(ClassMembership.id)
         )
+        attempt = db.session.scalar(
+            select(QuizAttempt.id).where(QuizAttempt.user_id == first).order_by(QuizAttempt.id)
+        )
         result = {}
         for url in (
             base,
             f"{base}/gradebook",
             f"{base}/gradebook.csv",
             f"{base}/assignments/{assignments[0].id}",
+            f"{base}/assignments/{assignments[0].id}/statistics.csv",
             f"{base}/learners/{first}",
+            f"{base}/learners/{first}/attempts/{attempt}",
         ):
             with count_queries() as counter:
                 assert client.get(url).status_code == 200, url
@@ -517,7 +531,7 @@ def test_each_gradebook_column_links_to_its_item_analysis(app, db, tmp_path):
     page = signed_in(app, teacher).get(f"/classes/{classroom.id}/gradebook").get_data(as_text=True)
     header = page[page.index("<thead>") : page.index("</thead>")]
     assert f'href="/classes/{classroom.id}/assignments/{assignment.id}"' in header
-    assert f'Item analysis<span class="visually-hidden"> of {assignment.title}' in header
+    assert f'Statistics<span class="visually-hidden"> of {assignment.title}' in header
 
 
 def test_the_roster_shows_when_each_learner_joined_and_was_last_active(app, db):

@@ -90,6 +90,9 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "quiz.attempt": (LOGIN, ONWARD, 404, 404, 404, 404),
     "quiz.question": (LOGIN, 200, 404, 404, 404, 404),
     "quiz.results": (LOGIN, 200, 404, 404, 404, 404),
+    "quiz.review": (LOGIN, 200, 404, 404, 404, 404),
+    # A lesson's attempts list only the viewer's own: the URL names a lesson, not a person.
+    "quiz.history": (LOGIN, 200, 200, 200, 200, 200),
     # Classes: their learners see the overview, their instructors and admins everything.
     "classes.index": (LOGIN, 200, 200, 200, 200, 200),
     "classes.join": (LOGIN, 200, 200, 200, 200, 200),
@@ -111,6 +114,8 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "classes.grades_csv": (LOGIN, 403, 404, 200, 404, 200),
     "classes.roster_csv": (LOGIN, 403, 404, 200, 404, 200),
     "classes.learner": (LOGIN, 403, 404, 200, 404, 200),
+    "classes.attempt": (LOGIN, 403, 404, 200, 404, 200),
+    "classes.statistics_csv": (LOGIN, 403, 404, 200, 404, 200),
     # Deciding a class's fate is its owner's: its other instructors, admins looking in
     # included, and its learners are refused; outsiders learn nothing.
     "classes.delete": (LOGIN, 403, 404, 200, 404, 403),
@@ -251,7 +256,7 @@ class School:
             "slug": "module-1" if rule.endpoint == "learn.module" else OPEN_LESSON,
             # Results exist once an attempt is finished; the other pages show the open one.
             "attempt_id": self.finished_attempt
-            if rule.endpoint == "quiz.results"
+            if rule.endpoint in ("quiz.results", "quiz.review", "classes.attempt")
             else self.open_attempt,
             "position": 1,
             "card_id": self.card,
