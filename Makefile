@@ -27,12 +27,19 @@ run: $(VENV)/.installed
 	$(FLASK) content sync
 	SERVER_NAME=$${SERVER_NAME:-$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Runs everything on SQLite (browser tests included), then again on PostgreSQL: the database
-# in TEST_DATABASE_URL, else a throwaway server when PostgreSQL is installed, else it says so.
+# Runs everything on SQLite (browser tests included) and, at the same time on the second core,
+# again on PostgreSQL: the database in TEST_DATABASE_URL, else a throwaway server when
+# PostgreSQL is installed, else it says so. The PostgreSQL half's report follows the SQLite one.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check quizapp tests bench
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
-	$(BIN)/python -m tests.pgserver $(BIN)/python -m pytest --ignore=tests/browser
+	@mkdir -p test-output
+	@$(BIN)/python -m tests.pgserver $(BIN)/python -m pytest --ignore=tests/browser \
+		-p no:cacheprovider >test-output/postgresql.log 2>&1 & postgresql=$$!; \
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest; sqlite=$$?; \
+	wait $$postgresql; postgresql=$$?; \
+	echo "== the same tests on PostgreSQL (test-output/postgresql.log)"; \
+	cat test-output/postgresql.log; \
+	exit $$(( sqlite || postgresql ))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check quizapp tests bench
