@@ -33,6 +33,7 @@ from quizapp.classes.forms import (
     OwnerForm,
 )
 from quizapp.core.assignments import Standing
+from quizapp.core.charts import bar_chart
 from quizapp.core.classes import (
     DATE_TIME_PATTERN,
     format_join_code,
@@ -46,6 +47,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import ActionForm, attach_error, show_form
 from quizapp.mail.setup import absolute_url
 from quizapp.services import (
+    class_progress,
     classes,
     extensions,
     gradebook,
@@ -256,7 +258,7 @@ def overview_page(
     roster_order: classes.RosterOrder | None = None,
 ):
     """The instructor's view of a class, with whichever of its forms was refused."""
-    instructors, _ = classes.class_people(classroom)
+    instructors, learners = classes.class_people(classroom)
     roster_order = roster_order or classes.RosterOrder()
     owner_form = owner_form or OwnerForm(formdata=None)
     owner_form.user_id.choices = [
@@ -266,15 +268,23 @@ def overview_page(
     ]
     # From configuration: a forged Host header must not put its own site in the link.
     join_url = absolute_url("classes.join", code=classroom.join_code)
+    now = utcnow()
+    roster = classes.class_roster(classroom, roster_order)
+    book = gradebook.class_gradebook(classroom=classroom, now=now, learners=learners)
+    over_time = class_progress.class_progress(
+        classroom=classroom, book=book, roster=roster, now=now
+    )
     return render_template(
         "classes/overview.html",
         classroom=classroom,
         instructors=instructors,
-        roster=classes.class_roster(classroom, roster_order),
+        roster=roster,
         roster_order=roster_order,
         is_owner=classroom.owner_id == current_user.id,
         owner_form=owner_form,
-        book=gradebook.class_gradebook(classroom=classroom, now=utcnow(), recall=False),
+        book=book,
+        progress=over_time,
+        charts=progress_charts(over_time),
         pending=invitations.pending_invitations(classroom),
         form=ActionForm(),
         instructor_form=instructor_form or InstructorForm(formdata=None),
@@ -282,6 +292,24 @@ def overview_page(
         join_url=join_url,
         join_qr=join_qr(join_url),
     ), status
+
+
+def progress_charts(over_time: class_progress.ClassProgress) -> dict[str, str]:
+    weeks = over_time.weeks
+    return {
+        "lessons": bar_chart(
+            [(week.label, week.lessons_passed) for week in weeks],
+            title="Lessons passed per week",
+            unit="lessons",
+            id_prefix="weekly-lessons",
+        ),
+        "reviews": bar_chart(
+            [(week.label, week.reviews) for week in weeks],
+            title="Reviews per week",
+            unit="reviews",
+            id_prefix="weekly-reviews",
+        ),
+    }
 
 
 def _target_choices() -> list[SelectChoice]:

@@ -73,6 +73,8 @@ class Cell:
     # read it: a link, not part of the standing, so a learner's own cell (without it) equals
     # the gradebook's.
     last_attempt_id: int | None = field(default=None, compare=False)
+    # When each lesson passed, of those passed: the class's weekly progress counts them.
+    passed_lessons: tuple[tuple[int, datetime], ...] = ()
 
     @property
     def status(self) -> Status:
@@ -390,6 +392,11 @@ def cell_of(evidence: Evidence, assignment: Assignment, user_id: int, now: datet
         completed_at=progress.completed_at,
         extended=due_at != assignment.due_at,
         last_attempt_id=last.attempt_id if last else None,
+        passed_lessons=tuple(
+            (lesson_id, outcome.passed_at)
+            for lesson_id, outcome in zip(lesson_ids, outcomes, strict=True)
+            if outcome.passed_at is not None
+        ),
         lesson_standings=tuple(
             (lesson_id, standing_of([outcome], due_at=due_at, now=now)[0])
             for lesson_id, outcome in zip(lesson_ids, outcomes, strict=True)

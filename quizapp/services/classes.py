@@ -324,11 +324,11 @@ def my_classes(user: User) -> list[ClassSummary]:
 
 def class_people(classroom: Classroom) -> tuple[list[User], list[User]]:
     """The class's instructors and learners, each sorted by name (one query), with what the
-    class's pages show of them."""
+    class's pages show of them (and their time zone, which decides their today)."""
     rows = db.session.execute(
         select(User, ClassMembership.role)
         # The role too: only an instructor's account can take over the class.
-        .options(load_only(User.id, User.email, User.display_name, User.role))
+        .options(load_only(User.id, User.email, User.display_name, User.role, User.time_zone))
         .join(ClassMembership, ClassMembership.user_id == User.id)
         .where(ClassMembership.class_id == classroom.id)
         .order_by(func.lower(User.display_name), User.id)

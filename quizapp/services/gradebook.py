@@ -84,12 +84,15 @@ def class_gradebook(
     descending: bool = False,
     only: tuple[int, Status] | None = None,
     recall: bool = True,
+    learners: list[User] | None = None,
 ) -> Gradebook:
     """Learners by assignments; an unknown sort falls back to names. With `only` (an
-    assignment id and a status), just the learners at that status on it (an assignment not
-    in the class shows everyone). Without `recall`, a query fewer and no predicted recall."""
+        assignment id and a status), just the learners at that status on it (an assignment not
+        in the class shows everyone). Without `recall`, a query fewer and no predicted recall; with
+    the class's `learners` already read (`class_people`), another query fewer."""
     assignments = class_assignments(classroom)
-    _, learners = class_people(classroom)
+    if learners is None:
+        _, learners = class_people(classroom)
     evidence = class_evidence(
         assignments, [learner.id for learner in learners], now, catalogue_modules(), recall=recall
     )

@@ -94,13 +94,15 @@ def count(db, model, *where) -> int:
 
 
 def roster_names(html: str) -> list[str]:
-    table = html[html.index('class="data-table roster-table"') : html.index("</table>")]
+    start = html.index('class="data-table roster-table"')
+    table = html[start : html.index("</table>", start)]
     return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', table)
 
 
 def sorted_header(html: str) -> tuple[str, str] | None:
     """The roster column sorted on, and which way, from its aria-sort."""
-    table = html[html.index('class="data-table roster-table"') : html.index("</thead>")]
+    start = html.index('class="data-table roster-table"')
+    table = html[start : html.index("</thead>", start)]
     found = re.findall(r'<th scope="col" aria-sort="(\w+)">\s*<a [^>]*>([^<]+)<', table)
     assert len(found) <= 1
     return (found[0][1], found[0][0]) if found else None

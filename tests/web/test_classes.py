@@ -408,7 +408,8 @@ def test_instructor_pages_run_a_fixed_number_of_queries(app, db, course, count_q
     class_activity(classroom, quick_learners(195), now=START)
     db.session.commit()
     assert counts() == small
-    assert max(small.values()) <= 14, small
+    # The class page is the dearest: roster, gradebook with recall, weekly progress and forms.
+    assert max(small.values()) <= 15, small
 
 
 def test_the_dashboard_lists_assignments_soonest_first_in_fixed_queries(
