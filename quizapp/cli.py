@@ -16,6 +16,7 @@ from quizapp.models import ROLES, User
 from quizapp.services import accounts
 from quizapp.services.content_sync import SyncRefused, content_sync
 from quizapp.services.errors import Refused
+from quizapp.services.regrade import StaleQuestion, apply_regrade, stale_answers
 
 users_cli = AppGroup("users", help="Manage accounts.")
 content_cli = AppGroup("content", help="Check and load the course content files.")
@@ -128,6 +129,35 @@ def content_sync_command(path: str | None) -> None:
     for line in report.lines():
         click.echo(line)
     click.echo(f"{report.total} change(s).")
+    _list_stale(stale_answers(report.rekeyed))
+
+
+def _list_stale(stale: list[StaleQuestion]) -> None:
+    if not stale:
+        return
+    count = sum(len(question.answers) for question in stale)
+    click.echo(f"{count} answer(s) are marked under an answer key that has since changed:")
+    for question in stale:
+        click.echo(f"  {question.summary}")
+    click.echo("Run `flask content regrade --apply` to give them the marks the new key gives.")
+
+
+@content_cli.command("regrade")
+@click.option("--apply", "apply", is_flag=True, help="Change the marks; without it, only list.")
+def content_regrade(apply: bool) -> None:
+    """Find answers whose mark differs from what the current answer key gives them."""
+    stale = stale_answers()
+    if not stale:
+        click.echo("Every answer has the mark its question's key gives it.")
+        return
+    if not apply:
+        _list_stale(stale)
+        return
+    answers, attempts = apply_regrade(stale, now=utcnow())
+    db.session.commit()
+    for question in stale:
+        click.echo(f"  {question.summary}")
+    click.echo(f"Regraded {answers} answer(s); {attempts} finished attempt(s) rescored.")
 
 
 srs_cli = AppGroup("srs", help="Spaced repetition maintenance.")

@@ -34,6 +34,9 @@ class SyncReport:
     modules: Changes = field(default_factory=Changes)
     lessons: Changes = field(default_factory=Changes)
     questions: Changes = field(default_factory=Changes)
+    # Questions already in the database whose type-specific part (the answer key among it)
+    # changed: their answers may deserve another mark (`flask content regrade`).
+    rekeyed: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -142,6 +145,8 @@ def content_sync(catalogue: Catalogue, *, now: datetime) -> SyncReport:
             "explanation": spec.explanation,
             "source": cited(catalogue, spec.source),
         }
+        if existing is not None and existing.data != values["data"]:
+            report.rekeyed.append(existing.id)
         _upsert(questions, Question, spec.id, values, now, report.questions)
     _retire_missing(questions, {q.slug for q in catalogue.questions}, now, report.questions)
     db.session.flush()
