@@ -157,10 +157,11 @@ _FIRST_ANSWERS = select(
 def _missing_consistency(learners_complete: int, questions: int) -> str:
     if questions < 3:
         return "Internal consistency needs a quiz of at least 3 questions."
+    verb = "has" if learners_complete == 1 else "have"
     return (
-        f"Internal consistency needs at least 5 learners who answered every question; "
-        f"{learners_complete} have so far. When each attempt draws some questions from a "
-        f"larger pool, few learners meet them all."
+        "Internal consistency needs at least 5 learners who answered every question; "
+        f"{learners_complete} {verb} so far. When each attempt draws some questions from a "
+        "larger pool, few learners meet them all."
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from quizapp.models import QuizAttempt
 from tests.conftest import signed_in
-from tests.factories import create_user
+from tests.factories import create_user, sync_tree
 from tests.web.pages import RIGHT_ANSWERS, WRONG_ANSWERS, assert_accessible
 from tests.web.test_assignment_rules import HALF_RIGHT, LESSON, setup_class
 from tests.web.test_classes import create_class, join_code_on, rows_of, text
@@ -135,3 +135,38 @@ def test_an_unfinished_attempt_says_so_to_the_instructor(app, db, course, clock)
     ).group(1)
     response = teacher.get(f"{learner_page}/attempts/{attempt.id}")
     assert response.status_code == 409 and "not finished yet" in text(response)
+
+
+def test_a_question_retired_since_the_attempt_still_shows_and_says_so(
+    logged_in, course, db, tmp_path
+):
+    take_quiz(logged_in, RIGHT_ANSWERS)
+    attempt = db.session.scalar(select(QuizAttempt))
+    path = tmp_path / "questions/module-1-lesson-1.yaml"
+    quiz = path.read_text()
+    # Drop the short-answer question from the file: sync retires it.
+    path.write_text(quiz[: quiz.index("  - id: module-1-lesson-1-short")])
+    sync_tree(tmp_path)
+    db.session.commit()
+    page = text(logged_in.get(f"/attempts/{attempt.id}/review"))
+    assert len(questions_of(page)) == 6
+    retired = [item for item in questions_of(page) if "since been retired" in item]
+    assert len(retired) == 1 and "Which system runs the shop floor?" in retired[0]
+
+
+def test_statistics_with_no_attempts_or_one_learner_say_what_they_need(app, db, course, clock):
+    teacher, class_url, learner = setup_class(app, clock)
+    assignment_url = re.search(
+        r'href="(/classes/\d+/assignments/\d+)"', text(teacher.get(class_url))
+    ).group(1)
+    empty = words(text(teacher.get(assignment_url)))
+    assert "Nobody has answered yet: the figures appear after the first" in empty
+    csv_export = teacher.get(f"{assignment_url}/statistics.csv")
+    assert csv_export.status_code == 200 and "Which one is right?" in text(csv_export)
+
+    take_quiz(learner, HALF_RIGHT)
+    one = words(text(teacher.get(assignment_url)))
+    assert "Learners with first answers 1 of 1" in one and "Mean score 50%" in one
+    assert "Standard deviation — none (needs 2 learners)" in one
+    assert "needs at least 5 learners who answered every question; 1 has so far" in one
+    assert "Discrimination index — none (needs 5 answers that vary)" in one
