@@ -341,10 +341,16 @@ def draw_questions(
     asked_before: Iterable[Sequence[int]],
     per_attempt: int | None,
     rng: random.Random,
+    opening: int | None = None,
 ) -> list[int]:
     """The questions of a new attempt, in the order asked: all of the pool, or `per_attempt`
     of them, those asked least often in the learner's earlier attempts first (so a retake
-    meets questions it has not seen before it meets any twice), ties broken at random."""
+    meets questions it has not seen before it meets any twice), ties broken at random. The
+    `opening` question (the lesson's decision) is asked every time, first."""
+    if opening is not None and opening in pool:
+        rest = [question for question in pool if question != opening]
+        fewer = None if per_attempt is None else per_attempt - 1
+        return [opening, *draw_questions(rest, asked_before, fewer, rng)]
     questions = list(pool)
     rng.shuffle(questions)
     if per_attempt is None or per_attempt >= len(questions):

@@ -373,6 +373,7 @@ def _load_question_file(
         if not key_problems:
             valid.append(QuestionContent(header.lesson, index + 1, spec, display_path(path), raw))
     _check_case_members(path, data, case_lines, problems)
+    _check_opening(path, data, problems)
     valid = [replace(q, case=cases.get(q.spec.case)) if q.spec.case else q for q in valid]
     return header.lesson, lesson_line, valid, seen_ids
 
@@ -407,6 +408,30 @@ def _load_cases(
         if not case_problems:
             cases.setdefault(case.id, case)
     return cases, case_lines
+
+
+def _check_opening(path: Path, data: LineDict, problems: _Collector) -> None:
+    """At most one question opens the quiz, and not one of a case: a case's questions are
+    asked together, wherever the draw puts them."""
+    openers = [
+        raw
+        for raw in data["questions"]
+        if isinstance(raw, LineDict) and raw.get("opens_quiz") is True
+    ]
+    for raw in openers[1:]:
+        problems.add(
+            path,
+            raw.key_lines["opens_quiz"],
+            f"question {raw.get('id')}: only one question opens the quiz; "
+            f"{openers[0].get('id')} already does",
+        )
+    for raw in openers:
+        if raw.get("case") is not None:
+            problems.add(
+                path,
+                raw.key_lines["opens_quiz"],
+                f"question {raw.get('id')}: a question of a case cannot open the quiz",
+            )
 
 
 def _check_case_members(

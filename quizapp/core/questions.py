@@ -142,6 +142,8 @@ class QuestionSpec(StrictModel):
     fact: Slug | None = None
     # The case study (issue 19) the question belongs to, by id within its file.
     case: Slug | None = None
+    # The lesson's closing decision: every attempt asks it, first.
+    opens_quiz: bool = False
 
     def answer_key_problems(self) -> list[tuple[Location, str]]:
         return []
@@ -159,6 +161,8 @@ class QuestionSpec(StrictModel):
         # Left out when empty, so questions outside a case store what they always stored.
         if data.get("case") is None:
             data.pop("case", None)
+        if not data.get("opens_quiz"):
+            data.pop("opens_quiz", None)
         return data
 
     def grade(self, response: Any) -> Grade:

@@ -152,9 +152,14 @@ def start_attempt(*, user: User, lesson: Lesson, now: datetime) -> QuizAttempt:
                 QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id
             )
         ).all()
+    opening = next((question_id for question_id, data in live if data.get("opens_quiz")), None)
     question_ids = keep_cases_together(
         draw_questions(
-            question_ids, asked_before, lesson.questions_per_attempt, random.Random(seed)
+            question_ids,
+            asked_before,
+            lesson.questions_per_attempt,
+            random.Random(seed),
+            opening=opening,
         ),
         {question_id: case_id_of(data) for question_id, data in live},
         question_ids,

@@ -11,6 +11,7 @@ import os
 import re
 import tarfile
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -63,6 +64,9 @@ def words(text: str) -> str:
 class Course:
     specs: dict[str, Any]  # by prompt, as the page shows it
     lesson_titles: dict[str, str]  # by slug
+    # By lesson slug: its questions, and how many an attempt asks.
+    pool: dict[str, int]
+    asked: dict[str, int]
 
     def spec_for(self, prompt: str):
         return self.specs[words(prompt)]
@@ -78,9 +82,15 @@ def catalogue():
 
 @cache
 def course() -> Course:
+    pool = Counter(question.lesson for question in catalogue().questions)
     return Course(
         specs={words(q.spec.prompt): q.spec for q in catalogue().questions},
         lesson_titles={lesson.slug: lesson.title for lesson in catalogue().lessons},
+        pool=pool,
+        asked={
+            lesson.slug: min(lesson.questions_per_attempt or pool[lesson.slug], pool[lesson.slug])
+            for lesson in catalogue().lessons
+        },
     )
 
 
@@ -97,11 +107,17 @@ def fill_answer(page: Page, spec, *, right: bool = True) -> None:
         answer = spec.answer if right else not spec.answer
         page.get_by_role("radio", name="True" if answer else "False", exact=True).check()
     elif kind == "ordering":
-        for place, item in enumerate(spec.items, start=1):
+        # Wrong: the whole order reversed.
+        items = spec.items if right else spec.items[::-1]
+        for place, item in enumerate(items, start=1):
             page.get_by_label(item.text, exact=True).select_option(str(place))
     elif kind == "matching":
-        for pair in spec.pairs:
-            page.get_by_label(pair.left, exact=True).select_option(label=pair.right)
+        # Wrong: every left matched with the next pair's right.
+        rights = [pair.right for pair in spec.pairs]
+        if not right:
+            rights = rights[1:] + rights[:1]
+        for pair, target in zip(spec.pairs, rights, strict=True):
+            page.get_by_label(pair.left, exact=True).select_option(label=target)
     elif kind == "short_answer":
         page.get_by_label("Your answer").fill(spec.answers[0] if right else "I do not know")
     elif kind == "numeric":

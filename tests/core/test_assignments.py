@@ -185,3 +185,17 @@ def test_a_retake_asks_the_questions_met_least_first():
     assert asked_once <= set(third)
     assert sorted(draw_questions(pool, [first], None, rng)) == pool
     assert sorted(draw_questions(pool, [], 8, rng)) == pool
+
+
+def test_the_lessons_decision_opens_every_attempt_and_the_rest_rotate():
+    pool = list(range(1, 11))
+    rng = random.Random(3)
+    first = draw_questions(pool, [], 6, rng, opening=5)
+    second = draw_questions(pool, [first], 6, rng, opening=5)
+    assert first[0] == second[0] == 5 and len(first) == len(second) == 6
+    # The second attempt asks the four the first did not before any it asked again.
+    assert set(pool) - set(first) <= set(second[1:])
+    everything = draw_questions(pool, [], None, rng, opening=5)
+    assert everything[0] == 5 and sorted(everything) == pool
+    # An opening question no longer in the pool (retired) is simply not asked.
+    assert 99 not in draw_questions(pool, [], 6, rng, opening=99)

@@ -366,3 +366,37 @@ def test_every_case_and_numeric_problem_is_reported_at_its_line_in_one_run(case_
         ),
     ]
     assert [m for m in expected if m not in found] == [], found
+
+
+def test_one_question_opens_the_quiz_and_not_one_of_a_case(case_tree):
+    replace(
+        case_tree,
+        QUIZ,
+        "  - id: module-1-lesson-1-q01\n",
+        "  - id: module-1-lesson-1-q01\n    opens_quiz: true\n",
+    )
+    catalogue, problems = load_content(case_tree)
+    assert problems == []
+    opener = next(q for q in catalogue.questions if q.slug == "module-1-lesson-1-q01")
+    assert opener.data()["opens_quiz"] is True
+    assert all("opens_quiz" not in q.data() for q in catalogue.questions if q is not opener)
+
+    replace(
+        case_tree,
+        QUIZ,
+        "  - id: module-1-lesson-1-scraprate\n",
+        "  - id: module-1-lesson-1-scraprate\n    opens_quiz: true\n",
+    )
+
+    def at(needle: str) -> str:
+        line = line_number(case_tree, QUIZ, needle) + 1
+        return f"module-1-lesson-1.yaml:{line}"
+
+    found = messages(case_tree)
+    scraprate = at("  - id: module-1-lesson-1-scraprate")
+    opener = "question module-1-lesson-1-scraprate"
+    assert (
+        f"{scraprate}: {opener}: only one question opens the quiz; "
+        "module-1-lesson-1-q01 already does" in found
+    )
+    assert f"{scraprate}: {opener}: a question of a case cannot open the quiz" in found
