@@ -191,6 +191,11 @@ def item_analysis(user: User, class_id: int, assignment_id: int) -> dict[str, fl
     return _get(user, "item analysis", f"/classes/{class_id}/assignments/{assignment_id}")
 
 
+def attempt_review(user: User, class_id: int, learner_id: int, attempt_id: int) -> dict[str, float]:
+    path = f"/classes/{class_id}/learners/{learner_id}/attempts/{attempt_id}"
+    return _get(user, "attempt review", path)
+
+
 def quiz_answer(user: User, lessons: Sequence[str]) -> dict[str, float]:
     """Answer the question on screen (POST: graded, stored, and a redirect to its feedback),
     then go on to the next question; a quiz is started first when none is under way. The last

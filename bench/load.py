@@ -218,6 +218,13 @@ def phases(plan: dict[str, Any], instructor_classes: dict[str, dict]) -> dict[st
         assignment = assignments[user.lesson_index % len(assignments)]
         return flows.item_analysis(user, of(user)["id"], assignment)
 
+    def review(user: User) -> dict[str, float]:
+        # The class's finished attempts in turn.
+        user.lesson_index += 1
+        attempts = of(user)["attempts"]
+        learner_id, attempt_id = attempts[user.lesson_index % len(attempts)]
+        return flows.attempt_review(user, of(user)["id"], learner_id, attempt_id)
+
     return {
         phase.name: phase
         for phase in (
@@ -239,13 +246,14 @@ def phases(plan: dict[str, Any], instructor_classes: dict[str, dict]) -> dict[st
                 lambda user: flows.gradebook_csv(user, of(user)["id"]),
             ),
             Phase("item analysis", "instructors", analysis),
+            Phase("attempt review", "instructors", review),
         )
     }
 
 
 def run(plan: dict[str, Any]) -> dict[str, Any]:
     """Plan keys: host, port, threads, seconds, warmup, min_samples, password, learners (emails),
-    classes ({id, instructor, assignments}), lessons (slugs), phases (names, in order)."""
+    classes ({id, instructor, assignments, attempts}), lessons (slugs), phases (names, in order)."""
     threads, seed = plan["threads"], plan.get("seed", 7)
 
     def browser() -> HttpBrowser:

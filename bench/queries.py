@@ -79,6 +79,36 @@ def _candidates() -> tuple[list[str], dict[str, Any]]:
     return learners, {"id": class_id, "instructor": instructor, "assignments": assignments}
 
 
+def class_attempts(url: str, class_ids: list[int], per_class: int = 40) -> dict[int, list]:
+    """Some finished attempts of each class's learners on the modules it assigns, as
+    [learner id, attempt id] pairs: what an instructor opens from the gradebook."""
+    from quizapp.models import Assignment, ClassMembership, Lesson, QuizAttempt
+
+    found: dict[int, list] = {class_id: [] for class_id in class_ids}
+    with app_for(url).app_context():
+        rows = db.session.execute(
+            select(ClassMembership.class_id, QuizAttempt.user_id, QuizAttempt.id)
+            .join(QuizAttempt, QuizAttempt.user_id == ClassMembership.user_id)
+            .join(Lesson, Lesson.id == QuizAttempt.lesson_id)
+            .join(
+                Assignment,
+                (Assignment.class_id == ClassMembership.class_id)
+                & (Assignment.module_id == Lesson.module_id),
+            )
+            .where(
+                ClassMembership.class_id.in_(class_ids),
+                ClassMembership.role == "learner",
+                QuizAttempt.submitted_at.is_not(None),
+            )
+            .order_by(ClassMembership.class_id, QuizAttempt.id)
+        )
+        for class_id, learner_id, attempt_id in rows:
+            if len(found[class_id]) < per_class:
+                found[class_id].append([learner_id, attempt_id])
+        db.engine.dispose()
+    return found
+
+
 def count(url: str, lessons: list[str]) -> dict[str, Any]:
     """Statements per measured request (the largest over a few learners), and any smoke page
     that failed."""
@@ -134,6 +164,14 @@ def count(url: str, lessons: list[str]) -> dict[str, Any]:
         measure(lambda user: flows.gradebook(user, class_id), teacher)
         measure(lambda user: flows.gradebook_csv(user, class_id), teacher)
         measure(lambda user: flows.item_analysis(user, class_id, first), teacher)
+        attempts = class_attempts(url, [class_id], per_class=1)[class_id]
+        if attempts:
+            learner_id, attempt_id = attempts[0]
+            measure(
+                lambda user: flows.attempt_review(user, class_id, learner_id, attempt_id), teacher
+            )
+        else:
+            broken.append(f"class {class_id} has no finished attempt to review")
         for path in (f"/classes/{class_id}", f"/classes/{class_id}/gradebook?sort=a{first}"):
             page = teacher.browser.request("GET", path)
             if page.status != 200:

@@ -17,6 +17,7 @@ REQUESTS = (
     "gradebook",
     "gradebook csv",
     "item analysis",
+    "attempt review",
 )
 # Timed apart, not under load (bench/reminders.py, bench/optimize.py); `--only` takes them too.
 STEPS = ("reminders", "optimize")
@@ -39,7 +40,8 @@ DESCRIPTIONS = {
     "stats": "GET /review/stats",
     "gradebook": "GET /classes/<id>/gradebook (100 learners, 5 modules)",
     "gradebook csv": "GET /classes/<id>/gradebook.csv",
-    "item analysis": "GET /classes/<id>/assignments/<id>",
+    "item analysis": "GET /classes/<id>/assignments/<id> (statistics of one assignment)",
+    "attempt review": "GET /classes/<id>/learners/<id>/attempts/<id> (one finished attempt)",
 }
 MEMORY_TARGET_MB = 150
 # Kept from the previous bench, which timed them: loading content/ and syncing it.
@@ -85,6 +87,8 @@ TARGETS = {
     "gradebook": Target(p95_ms=80),
     "gradebook csv": Target(),
     "item analysis": Target(p95_ms=80, note="the previous bench's target"),
+    # One learner's attempt, a handful of questions: a page like a lesson's.
+    "attempt review": Target(p95_ms=25),
 }
 
 

@@ -250,6 +250,7 @@ def load(url: str, meta: dict[str, Any], args: argparse.Namespace, log_path: Pat
         range(1, accounts["learners"] + 1), min(args.learners, accounts["learners"])
     )
     phases = ["floor", *(name for name in report.REQUESTS if name in args.only)]
+    attempts = queries.class_attempts(url, [c["id"] for c in accounts["classes"]])
     plan = {
         "host": "127.0.0.1",
         "threads": args.threads,
@@ -258,7 +259,7 @@ def load(url: str, meta: dict[str, Any], args: argparse.Namespace, log_path: Pat
         "min_samples": args.min_samples,
         "password": accounts["password"],
         "learners": [dataset.learner_email(n) for n in learners],
-        "classes": accounts["classes"],
+        "classes": [{**c, "attempts": attempts[c["id"]]} for c in accounts["classes"]],
         "lessons": accounts["lessons"],
         "phases": list(dict.fromkeys(phases)),
     }

@@ -56,8 +56,9 @@ def at_risk_reasons(
 ) -> list[str]:
     """Why a learner may miss what is still ahead of them, in words, most pressing first;
     empty when they are on track. Two signals: no activity for `INACTIVE_DAYS` while
-    unfinished work is due, and predicted recall at a due date under its pass mark (passing
-    a quiz once is not remembering it on the day)."""
+    unfinished work is due, and, for work already passed, predicted recall at its due date
+    under the pass mark (passing a quiz once is not remembering it on the day). Work not yet
+    done has low predicted recall by nature: its status says so, not this."""
     ahead = sorted((w for w in work if w.due_at > now), key=lambda w: w.due_at)
     reasons = []
     unfinished = [w for w in ahead if not w.done]
@@ -67,7 +68,7 @@ def at_risk_reasons(
         since = "Never active" if idle is None else f"Not active for {plural(idle, 'day')}"
         reasons.append(f"{since}, with “{soonest.title}” {_due_in(soonest.due_at, now)}")
     for w in ahead:
-        forgetting = w.recall_at_due is not None and w.pass_mark is not None
+        forgetting = w.done and w.recall_at_due is not None and w.pass_mark is not None
         if forgetting and w.recall_at_due < w.pass_mark:
             reasons.append(
                 f"Predicted recall of “{w.title}” at its due date is {w.recall_at_due}%, "

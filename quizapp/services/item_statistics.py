@@ -4,7 +4,8 @@ responses, who missed it), the quiz's spread of scores and internal consistency,
 class will remember of each question at the due date. Also as CSV.
 
 Fixed queries whatever the class size: the learners, their cards' recall per assignment and
-per question, the questions, and every first answer.
+per question, the questions, every first answer, and the scores of each learner's first
+attempt at each lesson (for the quiz's internal consistency).
 """
 
 from __future__ import annotations
@@ -154,14 +155,75 @@ _FIRST_ANSWERS = select(
 ).where(_RANKED_ANSWERS.c.nth == 1)
 
 
-def _missing_consistency(learners_complete: int, questions: int) -> str:
-    if questions < 3:
+# Each learner's first finished attempt at each lesson, with the questions in the order asked.
+_RANKED_ATTEMPTS = (
+    select(
+        QuizAttempt.id,
+        QuizAttempt.user_id,
+        QuizAttempt.lesson_id,
+        QuizAttempt.question_ids,
+        func.row_number()
+        .over(
+            partition_by=(QuizAttempt.user_id, QuizAttempt.lesson_id),
+            order_by=(QuizAttempt.submitted_at, QuizAttempt.id),
+        )
+        .label("nth"),
+    )
+    .where(
+        in_list(QuizAttempt.user_id, "learner_ids"),
+        in_list(QuizAttempt.lesson_id, "lesson_ids"),
+        QuizAttempt.submitted_at.is_not(None),
+    )
+    .subquery()
+)
+_FIRST_ATTEMPT_SCORES = (
+    select(
+        _RANKED_ATTEMPTS.c.user_id,
+        _RANKED_ATTEMPTS.c.lesson_id,
+        _RANKED_ATTEMPTS.c.question_ids,
+        QuizAnswer.question_id,
+        QuizAnswer.score,
+    )
+    .join(QuizAnswer, QuizAnswer.attempt_id == _RANKED_ATTEMPTS.c.id)
+    .where(_RANKED_ATTEMPTS.c.nth == 1)
+)
+
+
+def _slot_matrix(rows, lesson_ids: list[int]) -> list[list[float]]:
+    """Learners by the places in their first attempts (each lesson's, in course order), as
+    Moodle scores a quiz drawn from a pool: an item is a place in the attempt, whichever
+    question the draw put there. Only learners with a first attempt at every lesson, and
+    places every such attempt has."""
+    by_attempt: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    order: dict[tuple[int, int], list[int]] = {}
+    for user_id, lesson_id, asked, question_id, score in rows:
+        by_attempt[user_id, lesson_id][question_id] = score
+        order[user_id, lesson_id] = asked
+    learners = {user_id for user_id, _ in order}
+    matrix = []
+    for user_id in sorted(learners):
+        if any((user_id, lesson_id) not in order for lesson_id in lesson_ids):
+            continue
+        matrix.append(
+            [
+                by_attempt[user_id, lesson_id].get(question_id, 0.0)
+                for lesson_id in lesson_ids
+                for question_id in order[user_id, lesson_id]
+            ]
+        )
+    if not matrix:
+        return []
+    places = min(len(row) for row in matrix)
+    return [row[:places] for row in matrix]
+
+
+def _missing_consistency(learners: int, places: int) -> str:
+    if places and places < 3:
         return "Internal consistency needs a quiz of at least 3 questions."
-    verb = "has" if learners_complete == 1 else "have"
+    verb = "has" if learners == 1 else "have"
     return (
-        "Internal consistency needs at least 5 learners who answered every question; "
-        f"{learners_complete} {verb} so far. When each attempt draws some questions from a "
-        "larger pool, few learners meet them all."
+        "Internal consistency needs the first attempts of at least 5 learners at every "
+        f"lesson of the assignment; {learners} {verb} them so far."
     )
 
 
@@ -207,11 +269,13 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         )
         for question in questions
     ]
-    complete = [
-        [scores[question_id] for question_id in question_ids]
-        for scores in by_learner.values()
-        if len(scores) == len(question_ids)
-    ]
+    lesson_ids = evidence.lesson_ids[assignment.id]
+    slots = _slot_matrix(
+        db.session.execute(
+            _FIRST_ATTEMPT_SCORES, {"learner_ids": learner_ids, "lesson_ids": lesson_ids}
+        ).all(),
+        lesson_ids,
+    )
     everyone = [recall_percents(evidence, user_id, assignment)[1] for user_id in learner_ids]
     known = [value for value in everyone if value is not None]
     return ItemAnalysis(
@@ -219,8 +283,8 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         learners=len(learner_ids),
         rows=rows,
         scores=score_summary(list(totals.values())),
-        consistency=consistency(complete) if question_ids else None,
-        consistency_missing=_missing_consistency(len(complete), len(question_ids)),
+        consistency=consistency(slots) if slots else None,
+        consistency_missing=_missing_consistency(len(slots), len(slots[0]) if slots else 0),
         recall_at=at,
         class_recall_at_due=round(sum(known) / len(known)) if known else None,
     )

@@ -39,7 +39,11 @@ def test_recall_predicted_under_the_pass_mark_is_at_risk_even_when_passed():
     assert reasons == [
         "Predicted recall of “Safety” at its due date is 52%, under the pass mark of 70%"
     ]
-    assert at_risk_reasons([work(recall=70)], last_active=TODAY, today=TODAY, now=NOW) == []
+    assert (
+        at_risk_reasons([work(done=True, recall=70)], last_active=TODAY, today=TODAY, now=NOW) == []
+    )
+    # Not done yet, recall is low by nature: the status says so.
+    assert at_risk_reasons([work(recall=10)], last_active=TODAY, today=TODAY, now=NOW) == []
     assert (
         at_risk_reasons([work(recall=10, pass_mark=None)], last_active=TODAY, today=TODAY, now=NOW)
         == []

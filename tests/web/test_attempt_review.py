@@ -168,5 +168,5 @@ def test_statistics_with_no_attempts_or_one_learner_say_what_they_need(app, db, 
     one = words(text(teacher.get(assignment_url)))
     assert "Learners with first answers 1 of 1" in one and "Mean score 50%" in one
     assert "Standard deviation — none (needs 2 learners)" in one
-    assert "needs at least 5 learners who answered every question; 1 has so far" in one
+    assert "at every lesson of the assignment; 1 has them so far" in one
     assert "Discrimination index — none (needs 5 answers that vary)" in one
