@@ -67,8 +67,10 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.health import bp as health_bp
     from quizapp.invitations.views import bp as invitations_bp
     from quizapp.learn.views import bp as learn_bp
+    from quizapp.pwa import bp as pwa_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.reminders.views import bp as reminders_bp
+    from quizapp.review import offline  # noqa: F401  (its routes join the review blueprint)
     from quizapp.review.views import bp as review_bp
 
     app.register_blueprint(auth_bp)
@@ -81,9 +83,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(pwa_bp)
 
 
 def register_template_filters(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
     from markupsafe import Markup
 
     from quizapp.core.markdown import render_markdown
@@ -92,6 +96,8 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(plural)
     # Safe to mark: render_markdown escapes raw HTML and sanitises what it produces.
     app.add_template_filter(lambda text: Markup(render_markdown(text)), "markdown")
+    # For pages whose scripts post JSON (offline reviews): the same token the forms carry.
+    app.jinja_env.globals["csrf_token"] = generate_csrf
 
 
 def register_navigation(app: Flask) -> None:
@@ -107,7 +113,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from quizapp.security import add_security_headers, refuse_nul_bytes, refuse_uploads
+    from quizapp.security import (
+        ForegroundSessionInterface,
+        add_security_headers,
+        mark_background_request,
+        refuse_nul_bytes,
+        refuse_uploads,
+    )
+
+    app.session_interface = ForegroundSessionInterface()
+    app.before_request(mark_background_request)
 
     app.before_request(refuse_uploads)
     app.before_request(refuse_nul_bytes)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Flask, Response, abort, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.routing import IntegerConverter
 
 # Everything is served by the app itself; nothing from other origins, no inline script.
@@ -48,3 +49,30 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+# Sent by the service worker and offline.js with the requests they make behind the page.
+BACKGROUND_HEADER = "X-Quizapp-Background"
+
+
+# Files the browser and the service worker fetch alongside the pages, at any moment.
+_FILES = frozenset({"static", "pwa.manifest", "pwa.service_worker"})
+
+
+def mark_background_request() -> None:
+    g.background_request = (
+        request.headers.get(BACKGROUND_HEADER) == "1" or request.endpoint in _FILES
+    )
+
+
+class ForegroundSessionInterface(SecureCookieSessionInterface):
+    """The session cookie, left alone by requests made behind the page. Every response
+    rewrites it (Flask-Login refreshes the remember marker each request), so a background
+    request answered after the page's own would put back a cookie without that page's
+    message ("Welcome to the class"). Background requests and files change nothing the
+    session holds."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if g.get("background_request"):
+            return False
+        return super().should_set_cookie(app, session)

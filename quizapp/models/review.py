@@ -83,6 +83,8 @@ class ReviewLog(db.Model):
     # The memory model that scheduled this review (None: FSRS's defaults), so a rebuild
     # replays each review with the weights it was scheduled with.
     model_id: Mapped[int | None] = mapped_column(ForeignKey("memory_models.id"))
+    # The id a device gave a rating made offline: the same rating sent twice is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 def _decay_of_parameters(context) -> float:

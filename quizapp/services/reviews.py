@@ -368,6 +368,31 @@ def next_card(*, user: User, now: datetime, counts: Today | None = None) -> Revi
     )
 
 
+# Every card due, in queue order, for the offline pack to pick within the day's limits.
+_DUE_QUEUE = (
+    select(ReviewCard)
+    .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
+    .join(ReviewCard.question)
+    .join(Question.lesson)
+    .where(_DUE_CARD, Question.retired_at.is_(None))
+    .order_by(*_QUEUE_ORDER)
+)
+
+
+def due_queue(*, user: User, now: datetime) -> list[ReviewCard]:
+    """The cards the learner would review today, in the order `next_card` gives them, within
+    the day's limits of reviews and new cards (two queries)."""
+    counts = today(user=user, now=now)
+    left = {True: counts.new_available, False: counts.due_reviews}
+    queue = []
+    for card in db.session.scalars(_DUE_QUEUE, _day_params(user, now)):
+        is_new = card.reps == 0
+        if left[is_new] > 0:
+            left[is_new] -= 1
+            queue.append(card)
+    return queue
+
+
 @dataclass(frozen=True)
 class OwnCard:
     card: ReviewCard
@@ -519,6 +544,7 @@ def record_review(
     now: datetime,
     duration_ms: int | None,
     due_date: datetime | None = None,
+    client_id: str | None = None,
 ) -> Rated:
     """Schedule the card and append the review to the log, unless it was rated meanwhile. A
     failure that makes the card a leech sets it aside (`card.suspended_at`); the next review
@@ -557,6 +583,7 @@ def record_review(
         card_before=_snapshot(before),
         was_new=before.is_new,
         model_id=user.memory_model_id,
+        client_id=client_id,
     )
     db.session.add(log)
     goal_met = progress.activity_recorded(user=user, now=now, reviews=1)

@@ -2212,6 +2212,14 @@ POST_ROUTES: dict[str, Route] = {
         check=check_kept,
         refused=lambda world, sent: 409 if sent.variant == "in reviews" else None,
     ),
+    # Offline ratings come as JSON with the token in a header (tests/web/test_offline_reviews.py
+    # fuzzes the JSON): a form, whatever it holds, is refused whole.
+    "review.sync": Route(
+        viewer="learner",
+        path=_fixed("/review/sync"),
+        fields={"ratings": ["[]", '[{"id": 1}]']},
+        refused=lambda world, sent: 400,
+    ),
     "review.undo": Route(
         viewer="learner",
         path=_fixed("/review/undo"),
@@ -2327,6 +2335,8 @@ GET_WITHOUT_QUERY = frozenset(
         "learn.lesson",
         "learn.module",
         "learn.today",
+        "pwa.manifest",
+        "pwa.service_worker",
         "quiz.attempt",
         "quiz.history",
         "quiz.question",
@@ -2338,6 +2348,8 @@ GET_WITHOUT_QUERY = frozenset(
         "recovery.verify_email",
         "reminders.class_reminder",
         "reminders.unsubscribe",
+        "review.offline",
+        "review.offline_pack",
         "review.session",
         "review.set_aside",
         "review.stats",

@@ -84,6 +84,11 @@ GET_EXPECTED: dict[str, tuple[int | Redirect, ...]] = {
     "learn.today": (LOGIN, 200, 200, 200, 200, 200),
     "review.session": (LOGIN, 200, 200, 200, 200, 200),
     "review.stats": (LOGIN, 200, 200, 200, 200, 200),
+    "review.offline": (LOGIN, 200, 200, 200, 200, 200),
+    "review.offline_pack": (LOGIN, 200, 200, 200, 200, 200),
+    # What makes the site installable is public, like its stylesheet.
+    "pwa.manifest": (200, 200, 200, 200, 200, 200),
+    "pwa.service_worker": (200, 200, 200, 200, 200, 200),
     # Class A's learner's quiz attempt is theirs alone: to anyone else, their instructor and
     # admins included, it looks like no attempt at all, so ids cannot be probed. Instructors
     # see their learners' results on the class pages instead.
@@ -150,6 +155,9 @@ POST_EXPECTED: dict[str, tuple[int | Redirect | None, ...]] = {
     "quiz.start": (LOGIN, OK, OK, OK, OK, OK),
     # Undo takes back the viewer's own last review; with none, there is nothing to undo.
     "review.undo": (LOGIN, OK, OK, OK, OK, OK),
+    # Offline ratings come as JSON with the token in a header; a form post is refused whole,
+    # for everyone (the JSON is tested in test_offline_reviews.py, cards others' included).
+    "review.sync": (LOGIN, 400, 400, 400, 400, 400),
     # Answering in class A's learner's attempt, or on their card: theirs alone, as above.
     "quiz.question": (LOGIN, OK, 404, 404, 404, 404),
     "review.answer": (LOGIN, OK, 404, 404, 404, 404),

@@ -51,4 +51,6 @@
 
   target.addEventListener("change", refresh);
   due.addEventListener("change", refresh);
+  // Chosen before this script ran (a quick hand, or a form the browser restored): show it.
+  refresh();
 })();

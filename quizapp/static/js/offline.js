@@ -1,0 +1,149 @@
+/* Offline reviews, on every signed-in page: registers the service worker, keeps today's cards
+   on the device while online, sends the ratings given offline when the connection returns,
+   and says in a banner when the device is offline and how many ratings wait. */
+(function () {
+  "use strict";
+  var userMeta = document.querySelector('meta[name="quizapp-user"]');
+  if (!userMeta || !("indexedDB" in window)) { return; }
+  var user = userMeta.content;
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  // Requests behind the page leave its session cookie alone (quizapp/security.py).
+  var BACKGROUND = { "X-Quizapp-Background": "1" };
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  }
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("quizapp-offline", 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        db.createObjectStore("cards", { keyPath: "card" });
+        db.createObjectStore("pending", { keyPath: "id" });
+        db.createObjectStore("meta");
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  /* Runs `work(stores)` in one transaction over `names`; resolves with its result once the
+     transaction has committed. */
+  function inStores(names, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(names, mode);
+        var stores = {};
+        names.forEach(function (name) { stores[name] = tx.objectStore(name); });
+        var result = work(stores);
+        tx.oncomplete = function () { db.close(); resolve(result && result.value); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  function all(store) {
+    var holder = {};
+    var request = store.getAll();
+    request.onsuccess = function () { holder.value = request.result; };
+    return holder;
+  }
+
+  var api = {
+    cards: function () { return inStores(["cards"], "readonly", function (s) { return all(s.cards); }); },
+    pending: function () { return inStores(["pending"], "readonly", function (s) { return all(s.pending); }); },
+    rate: function (rating) {
+      return inStores(["pending"], "readwrite", function (s) { s.pending.put(rating); }).then(api.flush);
+    },
+    flush: flush,
+    refreshBanner: refreshBanner
+  };
+  window.quizappOffline = api;
+
+  /* Another account signed in on this device: its cards and ratings are not this one's. */
+  function claimDevice() {
+    return inStores(["meta"], "readonly", function (s) {
+      var holder = {};
+      var request = s.meta.get("user");
+      request.onsuccess = function () { holder.value = request.result; };
+      return holder;
+    }).then(function (owner) {
+      if (owner === user) { return; }
+      return inStores(["cards", "pending", "meta"], "readwrite", function (s) {
+        s.cards.clear(); s.pending.clear(); s.meta.put(user, "user");
+      });
+    });
+  }
+
+  function refreshPack() {
+    if (!navigator.onLine) { return Promise.resolve(); }
+    return fetch("/review/offline.json", { credentials: "same-origin", headers: BACKGROUND }).then(function (response) {
+      if (!response.ok) { return; }
+      return response.json().then(function (pack) {
+        return inStores(["cards"], "readwrite", function (s) {
+          s.cards.clear();
+          pack.cards.forEach(function (card) { s.cards.put(card); });
+        });
+      });
+    }).catch(function () {});
+  }
+
+  var flushing = null;
+  function flush() {
+    if (flushing) { return flushing; }
+    if (!navigator.onLine || !csrf) { return refreshBanner(); }
+    flushing = api.pending().then(function (ratings) {
+      if (!ratings.length) { return; }
+      return fetch("/review/sync", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf.content, "X-Quizapp-Background": "1" },
+        body: JSON.stringify({ ratings: ratings })
+      }).then(function (response) {
+        if (!response.ok) { return; }
+        return response.json().then(function (answer) {
+          // Accepted, already there or refused for good: none of them is sent again.
+          return inStores(["pending"], "readwrite", function (s) {
+            answer.results.forEach(function (result) { s.pending.delete(result.id); });
+          });
+        });
+      });
+    }).catch(function () {}).then(function () {
+      flushing = null;
+      return refreshBanner();
+    });
+    return flushing;
+  }
+
+  var banner = document.getElementById("offline-banner");
+  function refreshBanner() {
+    if (!banner) { return Promise.resolve(); }
+    // A page being left may close the database mid-read: the next page shows the banner.
+    return api.pending().catch(function () { return []; }).then(function (ratings) {
+      var waiting = ratings.length;
+      var text = navigator.onLine ? "" : "You are offline. ";
+      if (waiting) {
+        text += waiting + (waiting === 1 ? " review waits" : " reviews wait") + " to be sent" +
+          (navigator.onLine ? "." : " when you are back online.");
+      } else if (!navigator.onLine) {
+        text += "Reviews you do now are sent when you are back online.";
+      }
+      banner.querySelector(".offline-text").textContent = text;
+      banner.hidden = !text;
+    });
+  }
+
+  // Signing out leaves nothing of this learner on a shared device.
+  document.querySelectorAll('form[action$="/account/logout"]').forEach(function (form) {
+    form.addEventListener("submit", function () {
+      indexedDB.deleteDatabase("quizapp-offline");
+      if (window.caches) { caches.delete("quizapp-pages-v1"); }
+    });
+  });
+
+  function quietly() {}
+  window.addEventListener("online", function () { flush().then(refreshPack).catch(quietly); });
+  window.addEventListener("offline", function () { refreshBanner().catch(quietly); });
+  claimDevice().then(flush).then(refreshPack).then(refreshBanner).catch(quietly);
+})();
