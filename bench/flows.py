@@ -105,6 +105,9 @@ def answer_form(text: str, rng: random.Random) -> list[tuple[str, str]]:
         options = _OPTION.findall(selects[0][1])
         rng.shuffle(options)
         form += [(name, option) for (name, _), option in zip(selects, options, strict=True)]
+    elif any(f.get("name") == "answer" and f.get("inputmode") == "decimal" for f in fields):
+        # A numeric question: a number, with a decimal comma now and then.
+        form.append(("answer", rng.choice(("12.5", "72", "0,85", "1 250"))))
     elif any(f.get("name") == "answer" for f in fields):
         form.append(("answer", rng.choice(_SHORT_ANSWERS)))
     else:
