@@ -4,7 +4,7 @@ restoring and deleting it. Routes of the `classes` blueprint, registered by the 
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from quizapp.classes.forms import ClassForm, DeleteClassForm, InstructorForm, OwnerForm
@@ -12,11 +12,12 @@ from quizapp.classes.views import (
     action_refused,
     bp,
     class_creators,
+    csv_download,
     overview_page,
     refuse_form,
     teaching,
 )
-from quizapp.core.classes import file_slug, local_time
+from quizapp.core.classes import file_slug
 from quizapp.db import db, utcnow
 from quizapp.errors import render_error
 from quizapp.forms import ActionForm, attach_error, show_form
@@ -136,21 +137,11 @@ def leave(class_id: int):
     return redirect(url_for("classes.index"), 303)
 
 
-def csv_download(text: str, filename: str) -> Response:
-    return Response(
-        # A byte-order mark, so Excel opens names with accents as UTF-8.
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.get("/<int:class_id>/roster.csv")
 def roster_csv(class_id: int):
     classroom = teaching(class_id).classroom
-    day = local_time(utcnow(), classroom.time_zone)
-    filename = f"{file_slug(classroom.name) or 'class'}-roster-{day:%Y-%m-%d}.csv"
-    return csv_download(classes.roster_csv(classroom), filename)
+    stem = f"{file_slug(classroom.name) or 'class'}-roster"
+    return csv_download(classes.roster_csv(classroom), stem, classroom)
 
 
 def owned(class_id: int):

@@ -4,12 +4,12 @@ report, any of their finished attempts, and each assignment's item statistics. R
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
-from quizapp.classes.views import bp, teaching
+from quizapp.classes.views import bp, csv_download, teaching
 from quizapp.core.assignments import Status
 from quizapp.core.charts import bar_chart
-from quizapp.core.classes import file_slug, local_time
+from quizapp.core.classes import file_slug
 from quizapp.db import utcnow
 from quizapp.services import attempt_review, classes, gradebook, item_statistics, learner_report
 
@@ -39,17 +39,6 @@ def statistics_csv(class_id: int, assignment_id: int):
     report = item_statistics.item_analysis(classroom=classroom, assignment=assignment, now=utcnow())
     name = file_slug(f"{classroom.name} {assignment.title}") or f"assignment-{assignment.id}"
     return csv_download(item_statistics.statistics_csv(report), f"{name}-statistics", classroom)
-
-
-def csv_download(text: str, stem: str, classroom) -> Response:
-    """A CSV file named after its content and the class's day, that Excel opens as UTF-8."""
-    filename = f"{stem}-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
-    return Response(
-        # A byte-order mark, so Excel opens names with accents as UTF-8.
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/<int:class_id>/gradebook")

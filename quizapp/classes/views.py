@@ -8,6 +8,7 @@ from functools import cache
 import segno
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -143,6 +144,17 @@ def refuse_form(template: str, form: FlaskForm, error: ClassFormError, **context
 
 def teaching(class_id: int) -> ClassAccess:
     return classes.class_access(user=current_user, class_id=class_id, teaching=True)
+
+
+def csv_download(text: str, stem: str, classroom) -> Response:
+    """A CSV file named after its content and the class's day, that Excel opens as UTF-8."""
+    filename = f"{stem}-{local_time(utcnow(), classroom.time_zone):%Y-%m-%d}.csv"
+    return Response(
+        # A byte-order mark, so Excel opens names with accents as UTF-8.
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def action_refused(what: str):

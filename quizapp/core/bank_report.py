@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from quizapp.core.content import Catalogue, QuestionContent, SourceDocument
+from quizapp.core.content import Catalogue, Problem, QuestionContent, SourceDocument
 from quizapp.core.questions import SingleChoice, TrueFalse
 from quizapp.core.yaml_lines import line_of
 
@@ -47,10 +47,8 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class ItemWarning:
-    path: str
-    line: int
-    message: str
+class ItemWarning(Problem):
+    """A flaw `content check` reports without failing: written as a problem, marked."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning: {self.message}"

@@ -25,7 +25,7 @@ def offline():
 @bp.get("/offline.json")
 def offline_pack():
     cards = offline_reviews.offline_pack(user=current_user, now=utcnow())
-    response = jsonify({"cards": [card.as_json() for card in cards], "user": current_user.id})
+    response = jsonify({"cards": [card.as_json() for card in cards]})
     # The learner's own cards: never in a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,7 +10,6 @@ attempt at each lesson (for the quiz's internal consistency).
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -245,11 +244,13 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
         _FIRST_ANSWERS, {"learner_ids": learner_ids, "question_ids": question_ids}
     ).all()
     by_question: dict[int, list] = defaultdict(list)
-    by_learner: dict[int, dict[int, float]] = defaultdict(dict)
+    # Each learner's first answers: their scores summed, and how many.
+    answered: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
     for answer in answers:
         by_question[answer.question_id].append(answer)
-        by_learner[answer.user_id][answer.question_id] = answer.score
-    totals = {user_id: statistics.fmean(scores.values()) for user_id, scores in by_learner.items()}
+        answered[answer.user_id][0] += answer.score
+        answered[answer.user_id][1] += 1
+    totals = {user_id: total / count for user_id, (total, count) in answered.items()}
     at = recall_instant(assignment, now)
     question_memory = {
         question_id: (reviewed, leeches, recall)
@@ -262,7 +263,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
             question,
             specs[question.id],
             by_question.get(question.id, []),
-            by_learner,
+            answered,
             totals,
             names,
             question_memory.get(question.id, (0, 0, None)),
@@ -290,7 +291,7 @@ def item_analysis(*, classroom: Classroom, assignment: Assignment, now: datetime
     )
 
 
-def _item_row(question, spec, given, by_learner, totals, names, memory) -> ItemRow:
+def _item_row(question, spec, given, answered, totals, names, memory) -> ItemRow:
     """One question's statistics from its first answers (`given`)."""
     right_response = spec.right_response()
     responses = [right_response if a.is_correct else a.response for a in given]
@@ -298,12 +299,9 @@ def _item_row(question, spec, given, by_learner, totals, names, memory) -> ItemR
     facility = sum(a.is_correct for a in given) / len(given) if given else None
     # The rest of the quiz: the learner's mean over the other questions they answered.
     pairs = [
-        (
-            a.score,
-            (sum(by_learner[a.user_id].values()) - a.score) / (len(by_learner[a.user_id]) - 1),
-        )
+        (a.score, (answered[a.user_id][0] - a.score) / (answered[a.user_id][1] - 1))
         for a in given
-        if len(by_learner[a.user_id]) > 1
+        if answered[a.user_id][1] > 1
     ]
     found = discrimination(pairs)
     flags = item_flags(facility, found.index if found else None, len(given))

@@ -68,7 +68,9 @@ def stale_answers(question_ids: Collection[int] | None = None) -> list[StaleQues
     by_question: dict[int, StaleQuestion] = {}
     specs = {}
     for answer, question in db.session.execute(query.order_by(Question.id, QuizAnswer.id)):
-        spec = specs.get(question.id) or specs.setdefault(question.id, question_spec(question))
+        if question.id not in specs:
+            specs[question.id] = question_spec(question)
+        spec = specs[question.id]
         try:
             grade = spec.grade(answer.response)
         except InvalidResponse:

@@ -368,7 +368,8 @@ def next_card(*, user: User, now: datetime, counts: Today | None = None) -> Revi
     )
 
 
-# Every card due, in queue order, for the offline pack to pick within the day's limits.
+# The cards due, in queue order, with their questions: reviews, then new cards, each up to
+# what the day's limits leave (a backlog of thousands is not read whole).
 _DUE_QUEUE = (
     select(ReviewCard)
     .options(contains_eager(ReviewCard.question).contains_eager(Question.lesson))
@@ -377,19 +378,19 @@ _DUE_QUEUE = (
     .where(_DUE_CARD, Question.retired_at.is_(None))
     .order_by(*_QUEUE_ORDER)
 )
+_DUE_REVIEWS = _DUE_QUEUE.where(ReviewCard.reps > 0).limit(bindparam("left"))
+_DUE_NEW = _DUE_QUEUE.where(ReviewCard.reps == 0).limit(bindparam("left"))
 
 
 def due_queue(*, user: User, now: datetime) -> list[ReviewCard]:
-    """The cards the learner would review today, in the order `next_card` gives them, within
-    the day's limits of reviews and new cards (two queries)."""
+    """The cards the learner would review today within the day's limits, due reviews first
+    (at most three queries: the day's counts, then each kind that has room)."""
     counts = today(user=user, now=now)
-    left = {True: counts.new_available, False: counts.due_reviews}
-    queue = []
-    for card in db.session.scalars(_DUE_QUEUE, _day_params(user, now)):
-        is_new = card.reps == 0
-        if left[is_new] > 0:
-            left[is_new] -= 1
-            queue.append(card)
+    params = _day_params(user, now)
+    queue: list[ReviewCard] = []
+    for statement, left in ((_DUE_REVIEWS, counts.due_reviews), (_DUE_NEW, counts.new_available)):
+        if left:
+            queue += db.session.scalars(statement, {**params, "left": left})
     return queue
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from quizapp.models import Question, ReviewCard, ReviewLog, User
+from quizapp.models import Question, ReviewCard, ReviewLog
 from quizapp.services.review_rebuild import rebuild_cards
 from tests.conftest import signed_in
 from tests.factories import create_user
@@ -47,12 +47,18 @@ def log_rows(db) -> int:
     )
 
 
-def test_the_pack_holds_todays_cards_with_what_the_learner_sees_after_flipping(app, reviewer, db):
+def test_the_pack_holds_todays_cards_with_what_the_learner_sees_after_flipping(
+    app, reviewer, user, db
+):
     cards = pack(reviewer)
     assert len(cards) == 6
     first = cards[0]
     assert first["prompt"] and first["answer"] and first["explanation"]
     assert first["lesson"] == "Lesson 1.1" and first["new"] is False
+    # Within the day's limits, as the review page counts them.
+    user.reviews_per_day = 4
+    db.session.commit()
+    assert len(pack(reviewer)) == 4
     # Another learner's pack is theirs alone.
     stranger = signed_in(app, create_user(email="stranger@example.com"))
     assert pack(stranger) == []
@@ -61,7 +67,9 @@ def test_the_pack_holds_todays_cards_with_what_the_learner_sees_after_flipping(a
     assert "Review offline" in page and first["prompt"] not in page
 
 
-def test_offline_ratings_are_applied_once_in_time_order_at_their_own_times(reviewer, db, clock):
+def test_offline_ratings_are_applied_once_in_time_order_at_their_own_times(
+    reviewer, user, db, clock
+):
     cards = [card["card"] for card in pack(reviewer)]
     start = clock()
     first_card = cards[0]
@@ -89,7 +97,6 @@ def test_offline_ratings_are_applied_once_in_time_order_at_their_own_times(revie
         start + timedelta(minutes=20),
     ]
     # The cards are what replaying the log gives, as if reviewed online at those times.
-    user = db.session.scalar(select(User).where(User.email == "learner@example.com"))
     assert rebuild_cards(user=user) == (6, 0)
 
     # The same batch again, as a retry after a lost answer: nothing new.

@@ -76,14 +76,35 @@
     });
   }
 
-  function refreshPack() {
+  // Today and the review pages are where the cards due change; elsewhere a pack younger than
+  // this is kept, so an ordinary page costs the server nothing more.
+  var PACK_AGE_MS = 30 * 60 * 1000;
+  var REVIEWING = /^\/(today|review)(\/|$)/.test(location.pathname);
+
+  function packAge() {
+    return inStores(["meta"], "readonly", function (s) {
+      var holder = {};
+      var request = s.meta.get("packed");
+      request.onsuccess = function () { holder.value = request.result; };
+      return holder;
+    }).then(function (packed) { return packed ? Date.now() - packed : Infinity; });
+  }
+
+  function refreshPack(always) {
     if (!navigator.onLine) { return Promise.resolve(); }
+    return packAge().then(function (age) {
+      if (always === true || REVIEWING || age > PACK_AGE_MS) { return fetchPack(); }
+    });
+  }
+
+  function fetchPack() {
     return fetch("/review/offline.json", { credentials: "same-origin", headers: BACKGROUND }).then(function (response) {
       if (!response.ok) { return; }
       return response.json().then(function (pack) {
-        return inStores(["cards"], "readwrite", function (s) {
+        return inStores(["cards", "meta"], "readwrite", function (s) {
           s.cards.clear();
           pack.cards.forEach(function (card) { s.cards.put(card); });
+          s.meta.put(Date.now(), "packed");
         });
       });
     }).catch(function () {});
@@ -143,7 +164,9 @@
   });
 
   function quietly() {}
-  window.addEventListener("online", function () { flush().then(refreshPack).catch(quietly); });
+  window.addEventListener("online", function () {
+    flush().then(function () { return refreshPack(true); }).catch(quietly);
+  });
   window.addEventListener("offline", function () { refreshBanner().catch(quietly); });
   claimDevice().then(flush).then(refreshPack).then(refreshBanner).catch(quietly);
 })();
