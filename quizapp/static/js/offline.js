@@ -43,11 +43,17 @@
     });
   }
 
-  function all(store) {
+  /* What an IndexedDB request reads, held until its transaction commits. */
+  function read(request) {
     var holder = {};
-    var request = store.getAll();
     request.onsuccess = function () { holder.value = request.result; };
     return holder;
+  }
+
+  function all(store) { return read(store.getAll()); }
+
+  function metaValue(key) {
+    return inStores(["meta"], "readonly", function (s) { return read(s.meta.get(key)); });
   }
 
   var api = {
@@ -63,12 +69,7 @@
 
   /* Another account signed in on this device: its cards and ratings are not this one's. */
   function claimDevice() {
-    return inStores(["meta"], "readonly", function (s) {
-      var holder = {};
-      var request = s.meta.get("user");
-      request.onsuccess = function () { holder.value = request.result; };
-      return holder;
-    }).then(function (owner) {
+    return metaValue("user").then(function (owner) {
       if (owner === user) { return; }
       return inStores(["cards", "pending", "meta"], "readwrite", function (s) {
         s.cards.clear(); s.pending.clear(); s.meta.put(user, "user");
@@ -82,12 +83,9 @@
   var REVIEWING = /^\/(today|review)(\/|$)/.test(location.pathname);
 
   function packAge() {
-    return inStores(["meta"], "readonly", function (s) {
-      var holder = {};
-      var request = s.meta.get("packed");
-      request.onsuccess = function () { holder.value = request.result; };
-      return holder;
-    }).then(function (packed) { return packed ? Date.now() - packed : Infinity; });
+    return metaValue("packed").then(function (packed) {
+      return packed ? Date.now() - packed : Infinity;
+    });
   }
 
   function refreshPack(always) {
