@@ -81,8 +81,9 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
-    // From the device at once, refreshed behind it for the next visit.
+  if (SHELL_FILES.indexOf(url.pathname) !== -1) {
+    // The shell from the device at once, refreshed behind it for the next visit. Other files
+    // go straight to the network, as without a worker: nothing to add on their way.
     event.respondWith(caches.open(SHELL).then(function (cache) {
       return cache.match(url.pathname).then(function (kept) {
         var fresh = fetch(request).then(function (response) {
